@@ -1,0 +1,52 @@
+"""jupyter_mfns: Metaflow namespaces and tags in JupyterLab.
+
+Importing this package is cheap: the server extension, the IPython magic and the widget are
+loaded only when Jupyter or the user asks for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+__version__ = "0.1.0"
+
+
+def _jupyter_labextension_paths() -> List[Dict[str, str]]:
+    return [{"src": "labextension", "dest": "jupyter-mfns"}]
+
+
+def _jupyter_server_extension_points() -> List[Dict[str, Any]]:
+    from .server.app import MfnsExtension
+
+    return [{"module": "jupyter_mfns.server.app", "app": MfnsExtension}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext jupyter_mfns`: registers the `%mfns` magic."""
+    from .kernel.magic import load_ipython_extension as _load
+
+    _load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .kernel.magic import unload_ipython_extension as _unload
+
+    _unload(ipython)
+
+
+def browse(**kwargs: Any) -> Any:
+    """Open the ipywidgets results browser (works without the Lab extension)."""
+    from .kernel.widget import browse as _browse
+
+    return _browse(**kwargs)
+
+
+def load_artifact(pathspec: str, namespace: Optional[str] = None) -> Any:
+    """Load `Flow/Run/Step/Task/artifact` as a pandas object when it is tabular.
+
+    `namespace` is checked like Metaflow's (None = global). Code inserted by the sidebar calls
+    this with both arguments written out, so the cell is reproducible.
+    """
+    from .kernel.loading import load_artifact as _load
+
+    return _load(pathspec, namespace=namespace)

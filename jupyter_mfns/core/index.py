@@ -1,0 +1,372 @@
+"""A SQLite index of run rows, so namespace and tag queries over 100k runs take milliseconds.
+
+The index is a cache: it lives outside the project (`~/.cache/jupyter_mfns/` by default), can be
+deleted at any time and rebuilds itself from the store. It is refreshed incrementally: the store
+reports which runs changed since the tokens we hold, and only those rows are rewritten.
+
+Order matches Metaflow's client: newest `created_at` first. Runs created in the same millisecond
+are ordered by id, descending (Metaflow leaves that order to the filesystem's listing order).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from .errors import InvalidArgument
+from .store.base import RunDetails, RunRecord, ScanResult
+
+SCHEMA_VERSION = "3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs(
+    flow TEXT NOT NULL, run_id TEXT NOT NULL, user TEXT, created_at INTEGER NOT NULL,
+    tags TEXT NOT NULL, system_tags TEXT NOT NULL, token TEXT NOT NULL,
+    status TEXT, finished_at INTEGER, origin_run_id TEXT,
+    details_final INTEGER NOT NULL DEFAULT 0, details_at REAL,
+    PRIMARY KEY(flow, run_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS runs_order ON runs(flow, created_at DESC, run_id DESC);
+CREATE TABLE IF NOT EXISTS run_tags(
+    tag TEXT NOT NULL, flow TEXT NOT NULL, run_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL, system INTEGER NOT NULL,
+    PRIMARY KEY(tag, flow, run_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS run_tags_order ON run_tags(tag, flow, created_at DESC, run_id DESC);
+CREATE TABLE IF NOT EXISTS tag_counts(
+    tag TEXT NOT NULL, flow TEXT NOT NULL, system INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY(tag, flow, system)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flow_counts(flow TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS run_tags_ins AFTER INSERT ON run_tags BEGIN
+    INSERT INTO tag_counts VALUES(new.tag, new.flow, new.system, 1)
+        ON CONFLICT(tag, flow, system) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS run_tags_del AFTER DELETE ON run_tags BEGIN
+    UPDATE tag_counts SET n = n - 1
+        WHERE tag = old.tag AND flow = old.flow AND system = old.system;
+    DELETE FROM tag_counts
+        WHERE tag = old.tag AND flow = old.flow AND system = old.system AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS runs_ins AFTER INSERT ON runs BEGIN
+    INSERT INTO flow_counts VALUES(new.flow, 1) ON CONFLICT(flow) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS runs_del AFTER DELETE ON runs BEGIN
+    UPDATE flow_counts SET n = n - 1 WHERE flow = old.flow;
+END;
+"""
+
+RUN_COLUMNS = (
+    "flow, run_id, user, created_at, tags, system_tags, token, "
+    "status, finished_at, origin_run_id, details_final, details_at"
+)
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "jupyter_mfns"
+
+
+def index_path_for(identity: str, cache_dir: Optional[os.PathLike | str] = None) -> Path:
+    """Where the index of the store named `identity` lives."""
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:20]
+    return Path(cache_dir or default_cache_dir()) / f"index-{digest}.sqlite"
+
+
+def encode_cursor(created_at: int, run_id: str) -> str:
+    raw = json.dumps([created_at, run_id]).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Tuple[int, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, run_id = json.loads(raw)
+        if isinstance(created_at, int) and isinstance(run_id, str):
+            return created_at, run_id
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise InvalidArgument("The cursor is not one this server handed out; restart paging.")
+
+
+class RunIndex:
+    """SQLite tables of runs and their tags for one store, plus in-memory change tokens."""
+
+    def __init__(self, path: os.PathLike | str, identity: str) -> None:
+        self.path = Path(path)
+        self.identity = identity
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.RLock()
+        self._tokens: Dict[str, Dict[str, str]] = {}
+        #: bumped on every change, so callers can cache derived answers
+        self.generation = 0
+        self._open_checked()
+
+    # -- connections -------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        return conn
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _open_checked(self) -> None:
+        """Open the file; a foreign, corrupt or outdated index is deleted and rebuilt."""
+        try:
+            self._init_schema()
+            return
+        except sqlite3.DatabaseError:
+            pass
+        self._local.conn = None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except FileNotFoundError:
+                pass
+        self._init_schema()
+
+    def _init_schema(self) -> None:
+        db = self.db
+        db.executescript(_SCHEMA)
+        rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if rows.get("schema") != SCHEMA_VERSION or rows.get("identity") != self.identity:
+            if rows:
+                raise sqlite3.DatabaseError("index from another schema or store")
+            db.executemany(
+                "INSERT INTO meta VALUES(?, ?)",
+                [("schema", SCHEMA_VERSION), ("identity", self.identity)],
+            )
+            db.commit()
+        for flow, run_id, token in db.execute("SELECT flow, run_id, token FROM runs"):
+            self._tokens.setdefault(flow, {})[run_id] = token
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writes ------------------------------------------------------------------------------
+    def known_flows(self) -> List[str]:
+        return sorted(self._tokens)
+
+    def tokens(self, flow: str) -> Mapping[str, str]:
+        return self._tokens.get(flow, {})
+
+    def apply(self, flow: str, scan: ScanResult) -> bool:
+        """Write a flow's scan result; True when anything changed."""
+        if not scan.upserts and not scan.removed:
+            self._tokens.setdefault(flow, {})
+            return False
+        with self._write_lock:
+            db = self.db
+            with db:
+                for run_id in scan.removed:
+                    self._delete(db, flow, run_id)
+                for rec in scan.upserts:
+                    self._upsert(db, rec)
+            tokens = self._tokens.setdefault(flow, {})
+            for run_id in scan.removed:
+                tokens.pop(run_id, None)
+            for rec in scan.upserts:
+                tokens[rec.run_id] = rec.token
+            self.generation += 1
+        return True
+
+    def drop_flow(self, flow: str) -> None:
+        with self._write_lock:
+            db = self.db
+            with db:
+                for run_id in list(self._tokens.get(flow, {})):
+                    self._delete(db, flow, run_id)
+            self._tokens.pop(flow, None)
+            self.generation += 1
+
+    def upsert(self, rec: RunRecord) -> None:
+        """Write one run read fresh from the store (after a tag change or a direct lookup)."""
+        if self._tokens.get(rec.flow, {}).get(rec.run_id) == rec.token:
+            return
+        with self._write_lock:
+            db = self.db
+            with db:
+                self._upsert(db, rec)
+            self._tokens.setdefault(rec.flow, {})[rec.run_id] = rec.token
+            self.generation += 1
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, flow: str, run_id: str) -> None:
+        db.execute("DELETE FROM run_tags WHERE flow = ? AND run_id = ?", (flow, run_id))
+        db.execute("DELETE FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id))
+
+    @staticmethod
+    def _upsert(db: sqlite3.Connection, rec: RunRecord) -> None:
+        old = db.execute(
+            "SELECT created_at, tags, system_tags FROM runs WHERE flow = ? AND run_id = ?",
+            (rec.flow, rec.run_id),
+        ).fetchone()
+        tags_json, sys_json = json.dumps(rec.tags), json.dumps(rec.system_tags)
+        if old is None:
+            db.execute(
+                "INSERT INTO runs(flow, run_id, user, created_at, tags, system_tags, token) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?)",
+                (rec.flow, rec.run_id, rec.user, rec.created_at, tags_json, sys_json, rec.token),
+            )
+        else:
+            db.execute(
+                "UPDATE runs SET user = ?, created_at = ?, tags = ?, system_tags = ?, token = ? "
+                "WHERE flow = ? AND run_id = ?",
+                (rec.user, rec.created_at, tags_json, sys_json, rec.token, rec.flow, rec.run_id),
+            )
+            if tuple(old) == (rec.created_at, tags_json, sys_json):
+                return
+            db.execute("DELETE FROM run_tags WHERE flow = ? AND run_id = ?", (rec.flow, rec.run_id))
+        rows = {t: 1 for t in rec.system_tags}
+        for t in rec.tags:
+            rows.setdefault(t, 0)
+        db.executemany(
+            "INSERT INTO run_tags VALUES(?, ?, ?, ?, ?)",
+            [(t, rec.flow, rec.run_id, rec.created_at, s) for t, s in rows.items()],
+        )
+
+    def set_details(self, flow: str, run_id: str, details: RunDetails) -> None:
+        with self._write_lock:
+            db = self.db
+            with db:
+                db.execute(
+                    "UPDATE runs SET status = ?, finished_at = ?, origin_run_id = ?, "
+                    "details_final = ?, details_at = ? WHERE flow = ? AND run_id = ?",
+                    (
+                        details.status,
+                        details.finished_at,
+                        details.origin_run_id,
+                        int(details.final),
+                        time.time(),
+                        flow,
+                        run_id,
+                    ),
+                )
+
+    # -- reads -------------------------------------------------------------------------------
+    def run_row(self, flow: str, run_id: str) -> Optional[sqlite3.Row]:
+        cur = self.db.execute(
+            f"SELECT {RUN_COLUMNS} FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id)
+        )
+        return cur.fetchone()
+
+    def _count(self, tag: str, flow: str) -> int:
+        row = self.db.execute(
+            "SELECT coalesce(sum(n), 0) FROM tag_counts WHERE tag = ? AND flow = ?", (tag, flow)
+        ).fetchone()
+        return int(row[0])
+
+    def query_runs(
+        self,
+        flow: str,
+        tags: Sequence[str],
+        limit: int,
+        after: Optional[Tuple[int, str]] = None,
+    ) -> List[Tuple[Any, ...]]:
+        """Runs of `flow` carrying every tag in `tags`, newest first, after a keyset cursor."""
+        params: List[Any] = []
+        if not tags:
+            sql = f"SELECT {RUN_COLUMNS} FROM runs d WHERE d.flow = ?"
+            params.append(flow)
+        else:
+            # drive the scan with the rarest tag; check the others by primary key
+            ordered = sorted(set(tags), key=lambda t: self._count(t, flow))
+            cols = ", ".join(f"r.{c.strip()}" for c in RUN_COLUMNS.split(","))
+            sql = (
+                f"SELECT {cols} FROM run_tags d JOIN runs r "
+                "ON r.flow = d.flow AND r.run_id = d.run_id WHERE d.tag = ? AND d.flow = ?"
+            )
+            params += [ordered[0], flow]
+            for t in ordered[1:]:
+                sql += (
+                    " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
+                    " AND x.run_id = d.run_id)"
+                )
+                params.append(t)
+        if after is not None:
+            sql += " AND (d.created_at < ? OR (d.created_at = ? AND d.run_id < ?))"
+            params += [after[0], after[0], after[1]]
+        sql += " ORDER BY d.created_at DESC, d.run_id DESC LIMIT ?"
+        params.append(limit)
+        return self.db.execute(sql, params).fetchall()
+
+    def count_runs(self, flow: str, tags: Sequence[str]) -> int:
+        unique = sorted(set(tags), key=lambda t: self._count(t, flow))
+        if not unique:
+            row = self.db.execute("SELECT n FROM flow_counts WHERE flow = ?", (flow,)).fetchone()
+            return int(row[0]) if row else 0
+        if len(unique) == 1:
+            return self._count(unique[0], flow)
+        sql = "SELECT count(*) FROM run_tags d WHERE d.tag = ? AND d.flow = ?"
+        params: List[Any] = [unique[0], flow]
+        for t in unique[1:]:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
+                " AND x.run_id = d.run_id)"
+            )
+            params.append(t)
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def tag_counts(self) -> List[Tuple[str, str, int, int]]:
+        """(tag, flow, system, runs) for every tag in the store."""
+        return self.db.execute("SELECT tag, flow, system, n FROM tag_counts").fetchall()
+
+    def flow_counts(self) -> Dict[str, int]:
+        return dict(self.db.execute("SELECT flow, n FROM flow_counts WHERE n > 0").fetchall())
+
+    def latest_in(self, flow: str, tag: Optional[str]) -> Optional[str]:
+        """Run id of the newest run of `flow` carrying `tag` (any run when tag is None)."""
+        rows = self.query_runs(flow, [tag] if tag else [], 1)
+        return rows[0][1] if rows else None
+
+    def tags_of_runs_in(self, namespace: str, flow: Optional[str]) -> List[Tuple[str, int, int]]:
+        """(tag, system, runs) over runs in `namespace` (optionally of one flow)."""
+        sql = (
+            "SELECT t.tag, max(t.system), count(*) FROM run_tags n JOIN run_tags t "
+            "ON t.flow = n.flow AND t.run_id = n.run_id WHERE n.tag = ?"
+        )
+        params: List[Any] = [namespace]
+        if flow:
+            sql += " AND n.flow = ?"
+            params.append(flow)
+        sql += " GROUP BY t.tag"
+        return self.db.execute(sql, params).fetchall()
+
+    def flows_with_tag(self, tag: str) -> Dict[str, int]:
+        return dict(
+            self.db.execute(
+                "SELECT flow, sum(n) FROM tag_counts WHERE tag = ? GROUP BY flow", (tag,)
+            ).fetchall()
+        )
+
+    def owners(self, flow: str) -> List[str]:
+        """user:/production: namespaces holding runs of `flow`."""
+        rows = self.db.execute(
+            "SELECT DISTINCT tag FROM tag_counts WHERE flow = ? AND system = 1 "
+            "AND (tag LIKE 'user:%' OR tag LIKE 'production:%') ORDER BY tag",
+            (flow,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def runs_needing_details(self, limit: int) -> List[Tuple[str, str]]:
+        return self.db.execute(
+            "SELECT flow, run_id FROM runs WHERE details_final = 0 AND details_at IS NULL "
+            "ORDER BY created_at DESC LIMIT ?",
+            (limit,),
+        ).fetchall()

@@ -1,0 +1,124 @@
+"""What the Catalog needs from a Metaflow deployment, whatever holds it.
+
+A Store reads raw metadata (local `.metaflow` folder, or a metadata service plus S3) and never
+unpickles anything. The Catalog adds the index, namespaces and JSON shapes on top.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ..model import ArtifactJSON, Status
+
+RangeReader = Callable[[int, int], bytes]
+LogSource = Tuple[RangeReader, int]  # (read(offset, length), size in bytes)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run's own metadata (Metaflow's run object), cheap to list."""
+
+    flow: str
+    run_id: str
+    user: Optional[str]
+    tags: Tuple[str, ...]  # sorted user tags
+    system_tags: Tuple[str, ...]  # sorted system tags
+    created_at: int  # epoch ms (Metaflow's ts_epoch)
+    token: str  # changes whenever the record changes (mtime, tag set, ...)
+
+    @property
+    def all_tags(self) -> frozenset[str]:
+        return frozenset(self.tags) | frozenset(self.system_tags)
+
+
+@dataclass(frozen=True)
+class RunDetails:
+    """What takes more reads than the listing: status, end time, resume origin."""
+
+    status: Status
+    finished_at: Optional[int]
+    origin_run_id: Optional[str]
+    final: bool  # True once the run finished: these details never change again
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    name: str
+    created_at: int
+    task_ids: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    step: str
+    task_id: str
+    created_at: int
+    status: Status
+    finished_at: Optional[int]
+    attempt: int
+    origin_run_id: Optional[str]
+    origin_task_id: Optional[str]
+
+
+@dataclass
+class ScanResult:
+    """Changes in one flow's run listing since the tokens the caller already knows."""
+
+    upserts: List[RunRecord] = field(default_factory=list)
+    removed: List[str] = field(default_factory=list)
+    broken: Dict[str, str] = field(default_factory=dict)  # run id -> why it cannot be read
+    tokens: Dict[str, str] = field(default_factory=dict)  # every listed run id -> token
+
+
+class Store(ABC):
+    """Read access (and tag mutation) over one Metaflow deployment."""
+
+    #: stable text naming this deployment, used to key the on-disk index
+    identity: str
+    #: value for Metaflow's `metadata()` so a client in the kernel reads the same store
+    metadata_spec: str
+
+    @abstractmethod
+    def flows(self) -> List[str]:
+        """Every flow known to the store (Metaflow's global `Metaflow().flows` before filters)."""
+
+    @abstractmethod
+    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
+        """List a flow's runs, returning records only for runs new or changed vs `known`."""
+
+    @abstractmethod
+    def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
+        """One run, read fresh; None when it does not exist."""
+
+    @abstractmethod
+    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+        """Status, finish time and origin of a run, as Metaflow's client derives them."""
+
+    @abstractmethod
+    def steps(self, flow: str, run_id: str) -> List[StepRecord]:
+        """The run's steps (internal `_parameters` excluded), oldest first."""
+
+    @abstractmethod
+    def tasks(self, flow: str, run_id: str, step: str) -> List[TaskRecord]:
+        """The step's tasks, oldest first."""
+
+    @abstractmethod
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+        """Artifact names, types, sizes and shas of the task's latest attempt, from metadata."""
+
+    @abstractmethod
+    def log_sources(
+        self, flow: str, run_id: str, step: str, task_id: str, stream: str
+    ) -> Sequence[LogSource]:
+        """Range readers over the task's log files for `stream` (runtime and task sources)."""
+
+    @abstractmethod
+    def mutate_tags(
+        self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
+    ) -> RunRecord:
+        """Apply a validated tag change atomically and return the run as stored after it."""
+
+    def close(self) -> None:
+        """Release connections; the default has none."""

@@ -1,0 +1,494 @@
+"""A Store over Metaflow's local metadata provider and datastore (a `.metaflow` folder).
+
+It reads exactly the files Metaflow's `LocalMetadataProvider` reads (`_meta/_self.json`,
+`sysmeta_*`, `<attempt>_artifact_*.json`, `<attempt>.data.json`, mflog files), but:
+- every path is built from validated components under the store root; paths recorded inside
+  metadata (`ds-root`, `location`) are never followed;
+- nothing is unpickled (`_success`/`_task_ok` are decoded with `safepickle`);
+- a run folder whose metadata is missing or half-written is reported, not fatal;
+- tag changes keep the run's `ts_epoch` and `user_name` (Metaflow's provider rewrites them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ..errors import NotFound, StoreUnavailable, SystemTag, TagConflict
+from ..model import ArtifactJSON, Status
+from ..safepickle import decode_bool
+from ..tags import check_user_tag_count, user_of
+from .base import (
+    LogSource,
+    RunDetails,
+    RunRecord,
+    ScanResult,
+    StepRecord,
+    Store,
+    TaskRecord,
+)
+
+META = "_meta"
+SELF = "_self.json"
+_SHA = re.compile(r"^[0-9a-f]{40,64}$")
+_TYPE = re.compile(r"^<class '(.*)'>$")
+_ATTEMPT_ARTIFACT = re.compile(r"^(\d+)_artifact_(.+)\.json$")
+_SYSMETA = re.compile(r"^sysmeta_(.+)_(\d+)\.json$")
+
+
+class MetadataError(ValueError):
+    """A metadata file exists but cannot be parsed (half-written, truncated, foreign)."""
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MetadataError(f"{os.path.basename(path)} is not valid JSON ({exc})") from None
+
+
+def _token(st: os.stat_result) -> str:
+    # inode changes on every atomic rename-over, mtime/size on in-place writes
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _str_list(value: Any, what: str) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise MetadataError(f"{what} is not a list of strings")
+    return tuple(sorted(set(value)))
+
+
+def run_record_from_json(flow: str, run_id: str, obj: Any, token: str) -> RunRecord:
+    """Validate a run's `_self.json` content (local file or service answer)."""
+    if not isinstance(obj, dict):
+        raise MetadataError("run metadata is not a JSON object")
+    ts = obj.get("ts_epoch")
+    if not isinstance(ts, int) or isinstance(ts, bool):
+        raise MetadataError("run metadata has no integer ts_epoch")
+    system_tags = _str_list(obj.get("system_tags"), "system_tags")
+    user = obj.get("user_name")
+    return RunRecord(
+        flow=flow,
+        run_id=run_id,
+        user=user if isinstance(user, str) else user_of(system_tags),
+        tags=_str_list(obj.get("tags"), "tags"),
+        system_tags=system_tags,
+        created_at=ts,
+        token=token,
+    )
+
+
+class LocalStore(Store):
+    """Metaflow's local store rooted at `sysroot` (the folder holding `.metaflow`)."""
+
+    def __init__(self, sysroot: os.PathLike | str, *, stale_after: float = 6 * 3600) -> None:
+        self.sysroot = Path(sysroot).resolve()
+        self.root = self.sysroot / ".metaflow"
+        self.identity = f"local:{self.root}"
+        self.metadata_spec = f"local@{self.sysroot}"
+        #: an unfinished task with no file activity for this long is "unknown", not "running"
+        self.stale_after = stale_after
+        self._bool_cache: Dict[str, Optional[bool]] = {}
+        self._run_locks: Dict[Tuple[str, str], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- paths -------------------------------------------------------------------------------
+    def _path(self, *parts: str) -> str:
+        """Join validated components under the root (callers pass parsed pathspec parts)."""
+        for p in parts:
+            if not p or p in (".", "..") or "/" in p or "\\" in p or "\0" in p:
+                raise NotFound(f"{'/'.join(parts)} does not exist.")
+        return os.path.join(self.root, *parts)
+
+    def _meta_dir(self, *parts: str) -> str:
+        return os.path.join(self._path(*parts), META)
+
+    # -- listing -----------------------------------------------------------------------------
+    def flows(self) -> List[str]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        try:
+            entries = list(os.scandir(self.root))
+        except OSError as exc:
+            raise StoreUnavailable(f"Cannot read the Metaflow store {self.root}: {exc}") from exc
+        for e in entries:
+            if e.is_dir() and os.path.isfile(os.path.join(e.path, META, SELF)):
+                out.append(e.name)
+        return sorted(out)
+
+    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
+        result = ScanResult()
+        flow_dir = self._path(flow)
+        try:
+            entries = os.scandir(flow_dir)
+        except FileNotFoundError:
+            result.removed = list(known)
+            return result
+        with entries:
+            for e in entries:
+                if e.name in ("data", META) or e.name.startswith("."):
+                    continue
+                self_path = os.path.join(e.path, META, SELF)
+                try:
+                    st = os.stat(self_path)
+                except (FileNotFoundError, NotADirectoryError):
+                    continue  # a run being created, or not a run folder at all
+                token = _token(st)
+                result.tokens[e.name] = token
+                if known.get(e.name) == token:
+                    continue
+                try:
+                    obj = _read_json(self_path)
+                    result.upserts.append(run_record_from_json(flow, e.name, obj, token))
+                except (MetadataError, OSError) as exc:
+                    result.broken[e.name] = str(exc)
+                    del result.tokens[e.name]
+        result.removed = [r for r in known if r not in result.tokens]
+        return result
+
+    def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
+        path = os.path.join(self._meta_dir(flow, run_id), SELF)
+        try:
+            st = os.stat(path)
+            return run_record_from_json(flow, run_id, _read_json(path), _token(st))
+        except FileNotFoundError:
+            return None
+
+    # -- tasks and status --------------------------------------------------------------------
+    def _children(self, *parts: str) -> List[Tuple[str, int]]:
+        """(name, created_at) of child objects that have a `_meta/_self.json`."""
+        base = self._path(*parts)
+        out = []
+        try:
+            entries = list(os.scandir(base))
+        except (FileNotFoundError, NotADirectoryError):
+            return out
+        for e in entries:
+            if not e.is_dir() or e.name == META:
+                continue
+            self_path = os.path.join(e.path, META, SELF)
+            try:
+                obj = _read_json(self_path)
+            except (FileNotFoundError, NotADirectoryError, MetadataError):
+                continue
+            ts = obj.get("ts_epoch") if isinstance(obj, dict) else None
+            if isinstance(ts, int):
+                out.append((e.name, ts))
+        out.sort(key=lambda x: (x[1], x[0]))
+        return out
+
+    def _sysmeta(self, meta_dir: str, names: List[str]) -> Dict[str, List[Dict[str, Any]]]:
+        """Metadata entries by field name, oldest file first (Metaflow sorts the same way)."""
+        out: Dict[str, List[Dict[str, Any]]] = {}
+        for name in sorted(names):
+            m = _SYSMETA.match(name)
+            if not m:
+                continue
+            try:
+                obj = _read_json(os.path.join(meta_dir, name))
+            except (OSError, MetadataError):
+                continue
+            if isinstance(obj, dict):
+                out.setdefault(obj.get("field_name", m.group(1)), []).append(obj)
+        return out
+
+    def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            return None
+        if sha not in self._bool_cache:
+            path = os.path.join(self._path(flow, "data", sha[:2], sha))
+            try:
+                with open(path, "rb") as f:
+                    blob = f.read(4096)
+            except OSError:
+                return None
+            self._bool_cache[sha] = decode_bool(blob)
+        return self._bool_cache[sha]
+
+    def _task_state(
+        self, flow: str, run_id: str, step: str, task_id: str, created_at: int
+    ) -> TaskRecord:
+        meta_dir = self._meta_dir(flow, run_id, step, task_id)
+        try:
+            names = os.listdir(meta_dir)
+        except OSError:
+            names = []
+        sysmeta = self._sysmeta(
+            meta_dir, [n for n in names if n.startswith("sysmeta_") and "_artifact_" not in n]
+        )
+
+        def values(field: str) -> List[str]:
+            return [str(m.get("value")) for m in sysmeta.get(field, [])]
+
+        started = [int(v) for v in values("attempt") if v.isdigit()]
+        done = [int(v) for v in values("attempt-done") if v.isdigit()]
+        attempt = max(started + done, default=0)
+        done_attempt = done[-1] if done else None  # Metaflow: the last attempt-done file
+        status: Status = "running"
+        finished_at: Optional[int] = None
+        if done_attempt is not None:
+            task_ok = self._artifact_meta(meta_dir, done_attempt, "_task_ok")
+            success = self._artifact_meta(meta_dir, done_attempt, "_success")
+            ok: Optional[bool] = None
+            if task_ok is not None:
+                finished_at = task_ok.get("ts_epoch")
+                ok = self._blob_bool(flow, (success or {}).get("sha")) is True
+            else:
+                oks = [
+                    m
+                    for m in sysmeta.get("attempt_ok", [])
+                    if f"attempt_id:{done_attempt}" in (m.get("tags") or [])
+                ]
+                if oks:
+                    ok = str(oks[-1].get("value")) == "True"
+                    finished_at = oks[-1].get("ts_epoch")
+            if attempt > done_attempt:
+                status = "running"  # a retry is under way
+            elif ok is None:
+                status = "unknown"
+            else:
+                status = "succeeded" if ok else "failed"
+        if status == "running" and not self._recently_active(meta_dir):
+            status = "unknown"
+        origin_run = next((v for v in values("origin-run-id") if v != "None"), None)
+        origin_task = next((v for v in values("origin-task-id") if v != "None"), None)
+        return TaskRecord(
+            step=step,
+            task_id=task_id,
+            created_at=created_at,
+            status=status,
+            finished_at=finished_at if isinstance(finished_at, int) else None,
+            attempt=attempt,
+            origin_run_id=origin_run,
+            origin_task_id=origin_task,
+        )
+
+    def _recently_active(self, meta_dir: str) -> bool:
+        try:
+            newest = max(os.stat(meta_dir).st_mtime, os.stat(os.path.dirname(meta_dir)).st_mtime)
+        except OSError:
+            return False
+        return time.time() - newest < self.stale_after
+
+    def _artifact_meta(self, meta_dir: str, attempt: int, name: str) -> Optional[Dict[str, Any]]:
+        try:
+            obj = _read_json(os.path.join(meta_dir, f"{attempt}_artifact_{name}.json"))
+        except (OSError, MetadataError):
+            return None
+        return obj if isinstance(obj, dict) else None
+
+    def end_step_name(self, flow: str, run_id: str) -> str:
+        """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
+        for task_id, _ in self._children(flow, run_id, "_parameters"):
+            meta_dir = self._meta_dir(flow, run_id, "_parameters", task_id)
+            try:
+                names = os.listdir(meta_dir)
+            except OSError:
+                continue
+            ends = self._sysmeta(meta_dir, [n for n in names if n.startswith("sysmeta_end_step_")])
+            for m in ends.get("end_step", []):
+                if isinstance(m.get("value"), str):
+                    return str(m["value"])
+        return "end"
+
+    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+        end_step = end_step or self.end_step_name(flow, run_id)
+        steps = [s for s in self._children(flow, run_id) if not s[0].startswith("_")]
+        # Metaflow: origin = origin-run-id of the newest step's newest task
+        origin: Optional[str] = None
+        if steps:
+            newest_step = max(steps, key=lambda s: s[1])[0]
+            newest_tasks = self._children(flow, run_id, newest_step)
+            if newest_tasks:
+                task_id, ts = max(newest_tasks, key=lambda t: t[1])
+                origin = self._task_state(flow, run_id, newest_step, task_id, ts).origin_run_id
+        end_tasks = self._children(flow, run_id, end_step)
+        if end_tasks:
+            task_id, ts = max(end_tasks, key=lambda t: t[1])  # Metaflow: Step.task = newest
+            end = self._task_state(flow, run_id, end_step, task_id, ts)
+            if end.finished_at is not None and end.status in ("succeeded", "failed"):
+                return RunDetails(end.status, end.finished_at, origin, final=True)
+        states = [
+            self._task_state(flow, run_id, s, t, ts)
+            for s, _ in steps
+            for t, ts in self._children(flow, run_id, s)
+        ]
+        if any(t.status == "running" for t in states):
+            return RunDetails("running", None, origin, final=False)
+        if any(t.status == "failed" for t in states):
+            # no task is running any more: the runtime gave up on this run
+            return RunDetails("failed", None, origin, final=not self._run_recent(flow, run_id))
+        if not states and self._run_recent(flow, run_id):
+            return RunDetails("running", None, origin, final=False)
+        return RunDetails("unknown", None, origin, final=False)
+
+    def _run_recent(self, flow: str, run_id: str) -> bool:
+        return self._recently_active(self._meta_dir(flow, run_id))
+
+    def steps(self, flow: str, run_id: str) -> List[StepRecord]:
+        return [
+            StepRecord(name, ts, tuple(t for t, _ in self._children(flow, run_id, name)))
+            for name, ts in self._children(flow, run_id)
+            if not name.startswith("_")
+        ]
+
+    def tasks(self, flow: str, run_id: str, step: str) -> List[TaskRecord]:
+        return [
+            self._task_state(flow, run_id, step, t, ts)
+            for t, ts in self._children(flow, run_id, step)
+        ]
+
+    def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
+        return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
+
+    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
+        return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step), SELF))
+
+    # -- artifacts and logs ------------------------------------------------------------------
+    def _done_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[int]:
+        meta_dir = self._meta_dir(flow, run_id, step, task_id)
+        try:
+            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt-done_")]
+        except OSError:
+            return None
+        done = self._sysmeta(meta_dir, names).get("attempt-done", [])
+        value = str(done[-1].get("value")) if done else ""
+        return int(value) if value.isdigit() else None
+
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+        attempt = self._done_attempt(flow, run_id, step, task_id)
+        if attempt is None:
+            return []
+        data_json = os.path.join(self._path(flow, run_id, step, task_id), f"{attempt}.data.json")
+        try:
+            data = _read_json(data_json)
+        except (OSError, MetadataError):
+            data = None
+        out: List[ArtifactJSON] = []
+        if isinstance(data, dict) and isinstance(data.get("objects"), dict):
+            info = data.get("info") if isinstance(data.get("info"), dict) else {}
+            for name, sha in data["objects"].items():
+                meta = info.get(name) if isinstance(info.get(name), dict) else {}
+                raw_type = str(meta.get("type", ""))
+                m = _TYPE.match(raw_type)
+                size = meta.get("size")
+                out.append(
+                    ArtifactJSON(
+                        name=str(name),
+                        type=m.group(1) if m else (raw_type or "unknown"),
+                        size=size if isinstance(size, int) else -1,
+                        sha=str(sha),
+                    )
+                )
+        else:  # no data.json yet: fall back to registered artifact metadata (no type/size)
+            meta_dir = self._meta_dir(flow, run_id, step, task_id)
+            for name in sorted(os.listdir(meta_dir)):
+                m2 = _ATTEMPT_ARTIFACT.match(name)
+                if m2 and int(m2.group(1)) == attempt:
+                    obj = self._artifact_meta(meta_dir, attempt, m2.group(2)) or {}
+                    out.append(
+                        ArtifactJSON(
+                            name=m2.group(2), type="unknown", size=-1, sha=str(obj.get("sha", ""))
+                        )
+                    )
+        out.sort(key=lambda a: a["name"])
+        return out
+
+    def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
+        meta_dir = self._meta_dir(flow, run_id, step, task_id)
+        try:
+            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt_")]
+        except OSError:
+            return 0
+        values = [str(m.get("value")) for m in self._sysmeta(meta_dir, names).get("attempt", [])]
+        return max((int(v) for v in values if v.isdigit()), default=0)
+
+    def log_sources(
+        self, flow: str, run_id: str, step: str, task_id: str, stream: str
+    ) -> Sequence[LogSource]:
+        attempt = self.current_attempt(flow, run_id, step, task_id)
+        task_dir = self._path(flow, run_id, step, task_id)
+        sources: List[LogSource] = []
+        for source in ("runtime", "task"):
+            path = os.path.join(task_dir, f"{attempt}.{source}_{stream}.log")
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            sources.append((_file_reader(path), size))
+        return sources
+
+    # -- tags --------------------------------------------------------------------------------
+    def _run_lock(self, flow: str, run_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._run_locks.setdefault((flow, run_id), threading.Lock())
+
+    def mutate_tags(
+        self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
+    ) -> RunRecord:
+        path = os.path.join(self._meta_dir(flow, run_id), SELF)
+        add_set, remove_set = frozenset(add), frozenset(remove)
+        with self._run_lock(flow, run_id):
+            # Optimistic like Metaflow's provider, against writers in other processes.
+            for attempt in range(5):
+                try:
+                    current = _read_json(path)
+                except FileNotFoundError:
+                    raise NotFound(f"{flow}/{run_id} does not exist.") from None
+                record = run_record_from_json(flow, run_id, current, "")
+                system = frozenset(record.system_tags)
+                if remove_set & system:
+                    bad = ", ".join(sorted(remove_set & system))
+                    raise SystemTag(
+                        f"Cannot remove system tag(s) {bad}: system tags are immutable."
+                    )
+                existing = frozenset(record.tags)
+                new = (existing - remove_set) | (add_set - system)
+                if new == existing:
+                    return self.read_run(flow, run_id) or record
+                check_user_tag_count(new, existing)
+                updated = dict(current)  # keeps ts_epoch, user_name and unknown fields
+                updated["tags"] = sorted(new)
+                _atomic_write_json(path, updated)
+                after = self.read_run(flow, run_id)
+                if (
+                    after is not None
+                    and add_set - system <= frozenset(after.tags)
+                    and not (remove_set - add_set) & frozenset(after.tags)
+                ):
+                    return after
+                time.sleep(0.05 * (attempt + 1))
+        raise TagConflict(
+            f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
+        )
+
+
+def _atomic_write_json(path: str, data: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".mfns-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _file_reader(path: str):  # type: ignore[no-untyped-def]
+    def read(offset: int, length: int) -> bytes:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            return f.read(length)
+
+    return read
