@@ -161,8 +161,10 @@ class LocalStore(Store):
         try:
             st = os.stat(path)
             return run_record_from_json(flow, run_id, _read_json(path), _token(st))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
+        except MetadataError as exc:
+            raise NotFound(f"Run {flow}/{run_id} cannot be read: {exc}") from None
 
     # -- tasks and status --------------------------------------------------------------------
     def _children(self, *parts: str) -> List[Tuple[str, int]]:
