@@ -1,0 +1,79 @@
+"""Ready-to-use demo stores for tests and benchmarks: a cached one (built once per source
+version) and cheap private copies for tests that mutate tags."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from .build import MARKER_NAME, build_demo_store, read_story, source_hash
+from .runner import StrPath, client_json, metaflow_env
+from .story import DemoStory
+
+#: Environment variable naming the folder that holds cached demo stores.
+CACHE_ENV = "MFNS_TEST_STORE_CACHE"
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    """A demo store on disk: ``root/.metaflow`` plus the story of what it holds."""
+
+    root: Path
+    story: DemoStory
+
+    def env(self, user: str, *, production_token: Optional[str] = None) -> dict[str, str]:
+        """Environment for a Metaflow (or Jupyter) process reading this store as ``user``."""
+        return metaflow_env(self.root, user, production_token=production_token)
+
+    def client_json(self, user: str, code: str, *, production_token: Optional[str] = None) -> Any:
+        """Run Metaflow client code on this store in a fresh process (``runner.client_json``)."""
+        return client_json(self.root, user, code, production_token=production_token)
+
+
+def default_cache_dir() -> Path:
+    """``$MFNS_TEST_STORE_CACHE``, else ``$XDG_CACHE_HOME/jupyter_mfns`` or
+    ``~/.cache/jupyter_mfns``."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "jupyter_mfns"
+
+
+def cached_demo_store(cache_dir: Optional[StrPath] = None, *, quiet: bool = True) -> DemoStore:
+    """The demo store in ``<cache_dir>/demo-<source hash>``, built there on first use.
+
+    The hash covers the demo sources and library versions, so an outdated store is never
+    served. Treat the result as read-only: use :func:`copy_demo_store` before mutating tags.
+    """
+    base = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    root = base / f"demo-{source_hash()}"
+    return DemoStore(root.resolve(), build_demo_store(root, quiet=quiet))
+
+
+def copy_demo_store(source: DemoStore, destination: StrPath) -> DemoStore:
+    """Copy a demo store to ``destination`` (which must not hold a ``.metaflow``) and return it.
+
+    The local store records absolute paths (the ``ds-root`` task metadata, artifact locations),
+    so every JSON file mentioning the old root is rewritten to the new one. Copying the demo
+    store takes well under a second: use it for tests that add or remove tags.
+    """
+    target = Path(destination).resolve()
+    if (target / ".metaflow").exists():
+        raise FileExistsError(target / ".metaflow")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source.root / ".metaflow", target / ".metaflow")
+    shutil.copy2(source.root / MARKER_NAME, target / MARKER_NAME)
+    old, new = str(source.root), str(target)
+    old_json, new_json = old.replace("/", "\\/"), new.replace("/", "\\/")  # json may escape "/"
+    for path in (target / ".metaflow").rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        if old in text or old_json in text:
+            path.write_text(text.replace(old, new).replace(old_json, new_json), encoding="utf-8")
+    story = read_story(target)
+    if story is None:
+        raise RuntimeError(f"copy of {source.root} in {target} is not a complete demo store")
+    return DemoStore(target, story)
