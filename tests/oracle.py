@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from jupyter_mfns.demo.runner import metaflow_env
 
 _SCRIPT = r"""
-import json, sys
+import calendar, json, sys
 from metaflow import Flow, Metaflow, namespace, Run
 
 queries = json.loads(sys.stdin.read())
@@ -59,7 +59,9 @@ for q in queries:
         elif kind == "loglines":
             from metaflow import Task
             t = Task(q["pathspec"])
-            out.append([[int(round(ts.timestamp() * 1000)) if ts else None, line]
+            # mflog timestamps are naive UTC with microseconds; we report whole milliseconds
+            out.append([[calendar.timegm(ts.utctimetuple()) * 1000 + ts.microsecond // 1000
+                         if ts else None, line]
                         for ts, line in t.loglines(q["stream"])])
         elif kind == "artifacts":
             from metaflow import Task
@@ -91,8 +93,13 @@ def ask_metaflow(sysroot: Path, queries: Sequence[Dict[str, Any]], user: str = "
 
 
 def q_runs(flow: str, namespace: Optional[str], tags: Sequence[str] = (), details: bool = False):
-    return {"kind": "runs", "flow": flow, "namespace": namespace, "tags": list(tags),
-            "details": details}
+    return {
+        "kind": "runs",
+        "flow": flow,
+        "namespace": namespace,
+        "tags": list(tags),
+        "details": details,
+    }
 
 
 def q_latest(flow: str, namespace: Optional[str], successful: bool = False):

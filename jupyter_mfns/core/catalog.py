@@ -251,6 +251,9 @@ class Catalog:
         after = decode_cursor(cursor) if cursor else None
         self._fresh()
         self._require_flow(flow)
+        if ns is not None and self.index.count_runs(flow, [ns]) == 0:
+            # like `Flow(flow)` in Metaflow: a flow is in a namespace only through its runs
+            raise NamespaceMismatch(flow, ns, self.index.owners(flow))
         filters = tag_list + ([ns] if ns is not None else [])
         rows = self.index.query_runs(flow, filters, limit + 1, after)
         more = len(rows) > limit
@@ -372,10 +375,7 @@ class Catalog:
         ns = self.resolve_namespace(namespace)
         if ps.run is None:
             self._fresh()
-            self._require_flow(ps.flow)
             page = self.runs(ps.flow, ns, limit=50)
-            if ns is not None and page["total"] == 0:
-                raise NamespaceMismatch(str(ps), ns, self.index.owners(ps.flow))
             return ObjectJSON(
                 type="flow",
                 pathspec=str(ps),
@@ -538,10 +538,7 @@ class Catalog:
         ps = parse_pathspec(pathspec, min_depth=5, max_depth=5, what="artifact pathspec")
         ns = self.resolve_namespace(namespace)
         task_ps = self._task(str(ps).rsplit("/", 1)[0], ns)
-        names = {
-            a["name"]
-            for a in self.store.artifacts(task_ps.flow, task_ps.run, task_ps.step, task_ps.task)
-        }  # type: ignore[arg-type]
+        names = {a["name"] for a in self.store.artifacts(*task_ps.task_parts())}
         if ps.artifact not in names:
             raise ArtifactNotFound(f"Task {task_ps} has no artifact {ps.artifact!r}.")
         from metaflow import Task

@@ -42,6 +42,12 @@ class Pathspec:
         """'flow', 'run', 'step', 'task' or 'artifact'."""
         return _LEVELS[len(self.parts) - 1]
 
+    def task_parts(self) -> tuple[str, str, str, str]:
+        """(flow, run, step, task) of a task or artifact pathspec."""
+        if self.run is None or self.step is None or self.task is None:
+            raise InvalidPathspec(f"{self} does not name a task.")
+        return self.flow, self.run, self.step, self.task
+
     @property
     def run_pathspec(self) -> Optional[str]:
         return f"{self.flow}/{self.run}" if self.run is not None else None

@@ -27,7 +27,7 @@ def decode_scalar(blob: bytes) -> Scalar:
         blob = gzip.decompress(blob)
     if len(blob) > 64:
         raise NotAScalar("too large for a scalar pickle")
-    values = []
+    values: list[Scalar] = []
     try:
         for op, arg, _pos in pickletools.genops(blob):
             if op.name in _FRAMING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from .errors import InvalidTag
+from .model import NamespaceKind
 
 MAX_TAG_LENGTH = 500
 MAX_USER_TAGS = 50
@@ -52,7 +53,7 @@ def check_user_tag_count(new: Iterable[str], existing: Iterable[str]) -> None:
         )
 
 
-def namespace_kind(tag: str, is_system: bool) -> str:
+def namespace_kind(tag: str, is_system: bool) -> NamespaceKind:
     """'user', 'production', 'system' (another system tag) or 'tag' (a user tag)."""
     if tag.startswith("user:"):
         return "user"

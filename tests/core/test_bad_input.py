@@ -18,8 +18,22 @@ from jupyter_mfns.core.errors import (
 
 @pytest.mark.parametrize(
     "pathspec",
-    ["", "/", "TinyFlow/", "../etc/passwd", "/etc/passwd", "TinyFlow/..", "Tiny\\Flow",
-     "TinyFlow/1\x00", "TinyFlow/%2e%2e", "A/B/C/D/E/F", "9Flow", "TinyFlow/1/st ep", 42, None],
+    [
+        "",
+        "/",
+        "TinyFlow/",
+        "../etc/passwd",
+        "/etc/passwd",
+        "TinyFlow/..",
+        "Tiny\\Flow",
+        "TinyFlow/1\x00",
+        "TinyFlow/%2e%2e",
+        "A/B/C/D/E/F",
+        "9Flow",
+        "TinyFlow/1/st ep",
+        42,
+        None,
+    ],
 )
 def test_malformed_pathspecs_are_invalid(catalog, pathspec):
     with pytest.raises(InvalidPathspec) as err:
@@ -55,8 +69,9 @@ def test_another_namespaces_run_names_its_owner(catalog, tiny_store):
     assert set(err.value.extra["namespaces"]) == {"user:anne", "user:will"}
 
 
-@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 5000}, {"limit": "5"},
-                                    {"cursor": "garbage!"}])
+@pytest.mark.parametrize(
+    "kwargs", [{"limit": 0}, {"limit": 5000}, {"limit": "5"}, {"cursor": "garbage!"}]
+)
 def test_bad_paging_arguments(catalog, kwargs):
     with pytest.raises(InvalidArgument):
         catalog.runs("TinyFlow", **kwargs)
@@ -78,8 +93,15 @@ def test_half_written_run_is_skipped_and_reported(tiny_store, tmp_path, monkeypa
     flow, run_id = tiny_store.anne_runs[0].split("/")
     broken = root / ".metaflow" / flow / "1" / "_meta"
     broken.mkdir(parents=True)
-    text = json.dumps({"run_number": "1", "flow_id": flow, "tags": [], "system_tags": ["user:anne"],
-                       "ts_epoch": 1})
+    text = json.dumps(
+        {
+            "run_number": "1",
+            "flow_id": flow,
+            "tags": [],
+            "system_tags": ["user:anne"],
+            "ts_epoch": 1,
+        }
+    )
     (broken / "_self.json").write_text(text[: len(text) // 2])
     (root / ".metaflow" / flow / "2").mkdir()  # a run folder whose metadata is not written yet
     from jupyter_mfns.core import Catalog

@@ -116,8 +116,19 @@ def test_tag_change_by_metaflow_cli_is_seen_after_refresh(catalog, tiny_store):
     catalog.runs(run.split("/")[0])  # warm the index
     env = metaflow_env(tiny_store.root, "anne")
     subprocess.run(
-        [sys.executable, str(Path(__file__).parent / "flows" / "tiny_flow.py"), "tag", "add", "--run-id", run_id, "from-cli"],
-        env=env, cwd=tiny_store.root, check=True, capture_output=True,
+        [
+            sys.executable,
+            str(Path(__file__).parent / "flows" / "tiny_flow.py"),
+            "tag",
+            "add",
+            "--run-id",
+            run_id,
+            "from-cli",
+        ],
+        env=env,
+        cwd=tiny_store.root,
+        check=True,
+        capture_output=True,
     )
     try:
         # When the index refreshes

@@ -120,5 +120,5 @@ class Store(ABC):
     ) -> RunRecord:
         """Apply a validated tag change atomically and return the run as stored after it."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has none."""

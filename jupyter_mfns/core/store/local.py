@@ -170,7 +170,7 @@ class LocalStore(Store):
     def _children(self, *parts: str) -> List[Tuple[str, int]]:
         """(name, created_at) of child objects that have a `_meta/_self.json`."""
         base = self._path(*parts)
-        out = []
+        out: List[Tuple[str, int]] = []
         try:
             entries = list(os.scandir(base))
         except (FileNotFoundError, NotADirectoryError):
@@ -201,7 +201,7 @@ class LocalStore(Store):
             except (OSError, MetadataError):
                 continue
             if isinstance(obj, dict):
-                out.setdefault(obj.get("field_name", m.group(1)), []).append(obj)
+                out.setdefault(str(obj.get("field_name", m.group(1))), []).append(obj)
         return out
 
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
@@ -378,9 +378,9 @@ class LocalStore(Store):
             data = None
         out: List[ArtifactJSON] = []
         if isinstance(data, dict) and isinstance(data.get("objects"), dict):
-            info = data.get("info") if isinstance(data.get("info"), dict) else {}
+            info: Dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
             for name, sha in data["objects"].items():
-                meta = info.get(name) if isinstance(info.get(name), dict) else {}
+                meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
                 raw_type = str(meta.get("type", ""))
                 m = _TYPE.match(raw_type)
                 size = meta.get("size")
