@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -24,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
-from .runner import FlowRun, StrPath, resume_flow, run_flow
+from .runner import FlowRun, FlowRunError, StrPath, resume_flow, run_flow
 from .story import DemoRun, DemoStory, select_runs
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -65,12 +66,17 @@ class DemoStoreError(RuntimeError):
     """The demo store cannot be built in this folder."""
 
 
+#: Demo flow name -> script in FLOWS_DIR.
+FLOW_FILES = {
+    "FeatureFlow": "feature_flow.py",
+    "PredictionFlow": "prediction_flow.py",
+    "ShowcaseFlow": "showcase_flow.py",
+}
+
+
 def flow_file(name: str) -> Path:
     """Path of a demo flow script, e.g. ``flow_file("PredictionFlow")``."""
-    stem = {"FeatureFlow": "feature_flow", "PredictionFlow": "prediction_flow"}.get(
-        name, "showcase_flow" if name == "ShowcaseFlow" else name
-    )
-    return FLOWS_DIR / f"{stem}.py"
+    return FLOWS_DIR / FLOW_FILES[name]
 
 
 def source_hash() -> str:
@@ -217,19 +223,25 @@ def _play_story(root: Path, *, quiet: bool) -> DemoStory:
         artifact_task=artifact_task,
         artifacts={kind: name for kind, name in ARTIFACT_KINDS.items() if name in present},
         long_stdout_task=_only_task(root, showcase, "talk"),
-        long_stdout_lines=3000,
-        long_stderr_lines=25,
+        long_stdout_lines=_showcase_constant("STDOUT_LINES"),
+        long_stderr_lines=_showcase_constant("STDERR_LINES"),
     )
 
 
+def _showcase_constant(name: str) -> int:
+    """An integer constant of the showcase flow script, read from its source (importing it would
+    import Metaflow into this process)."""
+    source = flow_file("ShowcaseFlow").read_text(encoding="utf-8")
+    found = re.search(rf"^{name} = (\d+)$", source, re.MULTILINE)
+    if found is None:
+        raise DemoStoreError(f"{name} not found in {flow_file('ShowcaseFlow')}")
+    return int(found.group(1))
+
+
 def _created_at(root: Path, result: FlowRun) -> int:
-    return int(_self_json(result.flow, result.run_id, root)["ts_epoch"])
-
-
-def _self_json(flow: str, run_id: str, root: Path) -> dict[str, object]:
-    path = root / ".metaflow" / flow / run_id / "_meta" / "_self.json"
-    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    """The run's ``ts_epoch`` (ms) from its ``_meta/_self.json``: what Metaflow orders runs by."""
+    path = root / ".metaflow" / result.flow / result.run_id / "_meta" / "_self.json"
+    return int(json.loads(path.read_text(encoding="utf-8"))["ts_epoch"])
 
 
 def _only_task(root: Path, result: FlowRun, step: str) -> str:
@@ -251,6 +263,8 @@ def _clear(root: Path, *, force: bool) -> None:
     """Delete an outdated or half-built demo store, refusing to touch a foreign one."""
     store = root / ".metaflow"
     ours = (root / MARKER_NAME).exists() or (root / BUILDING_NAME).exists()
+    if store.is_dir() and not any(store.iterdir()):
+        ours = True  # an empty .metaflow holds nothing to lose
     if store.exists():
         if not (ours or force):
             raise DemoStoreError(
@@ -293,7 +307,9 @@ def _version(dist: str) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """``mfns-demo [DIR] [--force] [--verbose]``: build (or reuse) the demo store in DIR."""
-    parser = argparse.ArgumentParser(prog="mfns-demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="mfns-demo", description="Build (or reuse) the jupyter_mfns demo Metaflow store."
+    )
     parser.add_argument("root", nargs="?", default=".demo-store", help="folder for .metaflow")
     parser.add_argument("--force", action="store_true", help="delete a foreign .metaflow in DIR")
     parser.add_argument("--verbose", action="store_true", help="show the flows' output")
@@ -302,7 +318,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     started = time.monotonic()
     try:
         story = build_demo_store(options.root, quiet=not options.verbose, force=options.force)
-    except DemoStoreError as error:
+    except (DemoStoreError, FlowRunError) as error:
         print(f"mfns-demo: {error}", file=sys.stderr)
         return 1
     if options.json:

@@ -46,14 +46,18 @@ def metaflow_env(
     Starts from ``base`` (default ``os.environ``) without any ``METAFLOW_*`` variable, then sets
     local metadata + datastore rooted at ``root`` (Metaflow appends ``.metaflow`` to
     ``METAFLOW_DATASTORE_SYSROOT_LOCAL``), ``METAFLOW_USER=user``, ``METAFLOW_HOME`` pointing at an
-    empty folder in ``root`` (created here), and ``METAFLOW_PRODUCTION_TOKEN`` if given (then the
-    default namespace, and the namespace of new runs, is ``production:<token>``).
+    empty folder in ``root`` (created here, as is ``root/.metaflow``), and
+    ``METAFLOW_PRODUCTION_TOKEN`` if given (then the default namespace, and the namespace of new
+    runs, is ``production:<token>``).
     """
     if not user or user == "root":
         raise ValueError(f"Metaflow needs a user other than 'root', got {user!r}")
     root_path = Path(root).resolve()
     home = root_path / METAFLOW_HOME_DIRNAME
     home.mkdir(parents=True, exist_ok=True)
+    # Metaflow looks for a local config in the nearest .metaflow folder above the working
+    # directory; with root/.metaflow present, processes started in root never find a parent's.
+    (root_path / ".metaflow").mkdir(exist_ok=True)
     source = os.environ if base is None else base
     env = {k: v for k, v in source.items() if not k.startswith("METAFLOW_")}
     env.update(

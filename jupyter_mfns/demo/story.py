@@ -6,8 +6,8 @@ Every list of run pathspecs is **newest first**, the order Metaflow's ``Flow(F).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from dataclasses import asdict, dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,6 @@ class DemoStory:
     long_stdout_task: str
     long_stdout_lines: int
     long_stderr_lines: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def runs_where(
         self,
