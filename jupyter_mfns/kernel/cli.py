@@ -1,0 +1,124 @@
+"""The `%mfns` command line: its grammar (argparse) and tokenizing, without IPython.
+
+Parsing never exits the process: a bad argument raises `CommandLineError` with argparse's one-line
+message, and `--help` raises `HelpRequested` carrying the help text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import List, NoReturn, Optional, Sequence
+
+SUBCOMMANDS = ("namespace", "namespaces", "flows", "runs", "latest", "tag", "load", "logs", "help")
+TAG_ACTIONS = ("add", "remove", "list")
+
+USAGE = """\
+%mfns                                       the kernel's Metaflow namespace and the default
+%mfns namespace NAME | --global | --default set Metaflow's namespace in this kernel
+%mfns namespaces                            namespaces in the store (users, production, tags)
+%mfns flows                                 flows with runs in the current namespace
+%mfns runs FLOW [--tag T ...] [--limit N | --all]       runs, newest first (a DataFrame)
+%mfns latest FLOW [--tag T ...] [--successful]          the latest run (a Series)
+%mfns tag list PATHSPEC                     a run's tags (a flow: tags in use, with counts)
+%mfns tag add|remove RUN_PATHSPEC TAG [TAG ...]         change a run's user tags
+%mfns load TASK_PATHSPEC/ARTIFACT [--as NAME]          bind the artifact (pandas if tabular)
+%mfns load TASK_PATHSPEC                    list the task's artifacts
+%mfns logs TASK_PATHSPEC [--stderr] [--tail N]          print a task's stdout (or stderr)
+Quote arguments with spaces: %mfns namespace "note: best so far". `%mfns SUBCOMMAND --help`
+gives details."""
+
+
+class CommandLineError(Exception):
+    """A `%mfns` line that does not parse; `str()` is one line."""
+
+
+class HelpRequested(Exception):
+    """`--help` was given; `str()` is the help text."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CommandLineError(f"{self.prog}: {message}")
+
+    def exit(self, status: int = 0, message: Optional[str] = None) -> NoReturn:
+        raise HelpRequested(self.format_help() if message is None else message)
+
+    def print_help(self, file: object = None) -> None:
+        raise HelpRequested(self.format_help())
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse grammar of `%mfns`."""
+    parser = _Parser(prog="%mfns", description="Metaflow namespaces and tags in this kernel.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("namespace", help="show or set Metaflow's namespace in this kernel")
+    p.add_argument("name", nargs="?", help="a namespace: user:NAME, production:TOKEN, any tag")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--global", dest="global_", action="store_true", help="no namespace")
+    group.add_argument("--default", action="store_true", help="Metaflow's default namespace")
+
+    sub.add_parser("namespaces", help="namespaces in the store")
+    sub.add_parser("flows", help="flows with runs in the current namespace")
+
+    p = sub.add_parser("runs", help="runs of a flow in the current namespace, newest first")
+    p.add_argument("flow")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
+    p.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="at most N")
+    p.add_argument("--all", action="store_true", help="every matching run")
+
+    p = sub.add_parser("latest", help="the latest run of a flow in the current namespace")
+    p.add_argument("flow")
+    p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
+    p.add_argument("--successful", action="store_true", help="latest successful run")
+
+    p = sub.add_parser("tag", help="list, add or remove a run's tags")
+    p.add_argument("action", choices=TAG_ACTIONS)
+    p.add_argument("pathspec", help="Flow/Run (list also takes a Flow)")
+    p.add_argument("tags", nargs="*", metavar="TAG")
+
+    p = sub.add_parser("load", help="load an artifact into a variable, or list a task's")
+    p.add_argument("pathspec", help="Flow/Run/Step/Task/artifact or Flow/Run/Step/Task")
+    p.add_argument("--as", dest="name", metavar="NAME", help="variable name (default: artifact)")
+
+    p = sub.add_parser("logs", help="print a task's stdout or stderr")
+    p.add_argument("pathspec", help="Flow/Run/Step/Task")
+    p.add_argument("--stderr", action="store_true", help="stderr instead of stdout")
+    p.add_argument("--tail", type=_positive_int, metavar="N", help="only the last N lines")
+
+    sub.add_parser("help", help="show the usage")
+    return parser
+
+
+def tokenize(line: str) -> List[str]:
+    """Shell-like words of a magic line (quotes group words with spaces)."""
+    try:
+        return shlex.split(line)
+    except ValueError as error:  # "No closing quotation"
+        raise CommandLineError(f"%mfns: {error}") from None
+
+
+def parse(line: str, parser: Optional[argparse.ArgumentParser] = None) -> argparse.Namespace:
+    """Parse one `%mfns` line; raises CommandLineError or HelpRequested."""
+    words: Sequence[str] = tokenize(line)
+    args = (parser or build_parser()).parse_args(list(words))
+    if args.command == "runs" and args.all and "--limit" in words:
+        raise CommandLineError("%mfns runs: use either --limit or --all")
+    if args.command == "tag" and args.action != "list" and not args.tags:
+        raise CommandLineError(f"%mfns tag {args.action}: name at least one tag")
+    if args.command == "tag" and args.action == "list" and args.tags:
+        raise CommandLineError("%mfns tag list: takes only a pathspec")
+    if args.command == "namespace" and args.name is not None and (args.global_ or args.default):
+        raise CommandLineError("%mfns namespace: give a name, --global or --default, not two")
+    return args

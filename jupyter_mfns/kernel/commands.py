@@ -1,0 +1,222 @@
+"""What each `%mfns` subcommand does, over the kernel session's Catalog (IPython-free).
+
+Commands print short human lines to `out` and return a value for the cell's output (a pandas
+object) or None. They raise `MfnsError` (bad name, unknown flow, another namespace's run, ...)
+or `cli.CommandLineError`; the magic turns both into one line without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from typing import Any, Callable, Dict, List, MutableMapping, Optional, TextIO
+
+from ..core.errors import InvalidPathspec, MfnsError
+from ..core.pathspec import parse_pathspec
+from . import cli
+from .frames import (
+    artifacts_frame,
+    namespace_label,
+    records_frame,
+    run_series,
+    runs_frame,
+)
+from .loading import bind, default_variable_name, load_conversion
+from .session import KernelSession, get_session
+
+GLOBAL_LATEST_NOTE = (
+    "note: in the global namespace the latest run is simply the newest run by anyone."
+)
+
+
+class Commands:
+    """Runs parsed `%mfns` lines against a KernelSession, binding loads into `user_ns`."""
+
+    def __init__(
+        self,
+        session: Optional[KernelSession] = None,
+        user_ns: Optional[MutableMapping[str, Any]] = None,
+        out: Optional[TextIO] = None,
+        links: Callable[[], int] = lambda: 0,
+    ) -> None:
+        self.session = session or get_session()
+        self.user_ns: MutableMapping[str, Any] = user_ns if user_ns is not None else {}
+        self._out = out
+        self._links = links
+        self._parser = cli.build_parser()
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out)
+
+    def run(self, line: str) -> Any:
+        """Parse and execute one `%mfns` line."""
+        try:
+            args = cli.parse(line, self._parser)
+        except cli.HelpRequested as shown:
+            self.say(str(shown).rstrip())
+            return None
+        handler: Dict[Optional[str], Callable[[argparse.Namespace], Any]] = {
+            None: self.status,
+            "namespace": self.namespace,
+            "namespaces": self.namespaces,
+            "flows": self.flows,
+            "runs": self.runs,
+            "latest": self.latest,
+            "tag": self.tag,
+            "load": self.load,
+            "logs": self.logs,
+            "help": self.help,
+        }
+        return handler[args.command](args)
+
+    # -- namespace ---------------------------------------------------------------------------
+    def status(self, args: argparse.Namespace) -> None:
+        """`%mfns`: current namespace, default, store, sidebar links."""
+        session = self.session
+        default = session.default
+        try:
+            current = namespace_label(session.namespace)
+        except MfnsError as error:
+            current = f"none yet ({error})"
+        self.say(f"Metaflow namespace: {current}")
+        self.say(
+            "default namespace:  "
+            + (repr(default) if default else "none (Metaflow cannot tell who you are)")
+        )
+        self.say(f"store:              {session.catalog.store.identity}")
+        links = self._links()
+        if links:
+            self.say(f"linked sidebars:    {links} (they follow this kernel's namespace)")
+
+    def namespace(self, args: argparse.Namespace) -> None:
+        """`%mfns namespace NAME | --global | --default` (no argument: the status)."""
+        session = self.session
+        if args.global_:
+            ns = session.set_namespace(None)
+        elif args.default:
+            ns = session.reset_namespace()
+        elif args.name is not None:
+            ns = session.set_namespace(args.name)
+        else:
+            return self.status(args)
+        self.say(f"Metaflow namespace is now {namespace_label(ns)}.")
+        if ns is not None and not self._namespace_in_store(ns):
+            self.say(f"note: no run in this store is in namespace {ns!r} (yet).")
+        return None
+
+    def _namespace_in_store(self, ns: str) -> bool:
+        listing = self.session.catalog.namespaces()["namespaces"]
+        return any(item["namespace"] == ns for item in listing)
+
+    def namespaces(self, args: argparse.Namespace) -> Any:
+        """`%mfns namespaces`: every namespace in the store with its kind and run count."""
+        listing = self.session.catalog.namespaces()
+        rows = [
+            {**item, "flows": ", ".join(item.get("flows", []))} for item in listing["namespaces"]
+        ]
+        return records_frame(
+            rows, ["namespace", "kind", "runs", "flows"], default=listing["default"]
+        )
+
+    def flows(self, args: argparse.Namespace) -> Any:
+        """`%mfns flows`: flows with a run in the current namespace."""
+        ns = self.session.namespace
+        listing = self.session.catalog.flows(ns)
+        return records_frame(listing["flows"], ["flow", "runs", "latest_run"], namespace=ns)
+
+    # -- runs --------------------------------------------------------------------------------
+    def runs(self, args: argparse.Namespace) -> Any:
+        """`%mfns runs FLOW [--tag T ...] [--limit N | --all]`."""
+        ns = self.session.namespace
+        catalog = self.session.catalog
+        if args.limit == 0 and not args.all:
+            raise cli.CommandLineError("%mfns runs: --limit must be at least 1")
+        if args.all or args.limit > 1000:
+            runs = catalog.iter_runs(args.flow, ns, args.tag)
+            picked = list(runs if args.all else itertools.islice(runs, args.limit))
+            total = len(picked) if args.all else catalog.runs(args.flow, ns, args.tag, 1)["total"]
+        else:
+            page = catalog.runs(args.flow, ns, args.tag, limit=args.limit)
+            picked, total = page["runs"], page["total"]
+        where = namespace_label(ns)
+        tagged = f" tagged {', '.join(map(repr, args.tag))}" if args.tag else ""
+        if not picked:
+            self.say(f"No {args.flow} run{tagged} in {where}.")
+        elif len(picked) < total:
+            self.say(
+                f"Showing the newest {len(picked)} of {total} {args.flow} runs{tagged} in {where}"
+                " (--limit N or --all for more)."
+            )
+        return runs_frame(picked, namespace=ns, flow=args.flow, tags=args.tag, total=total)
+
+    def latest(self, args: argparse.Namespace) -> Any:
+        """`%mfns latest FLOW [--tag T ...] [--successful]`."""
+        ns = self.session.namespace
+        run = self.session.catalog.latest_run(args.flow, ns, args.tag, args.successful)
+        if ns is None:
+            self.say(GLOBAL_LATEST_NOTE)
+        return run_series(run, namespace=ns)
+
+    # -- tags --------------------------------------------------------------------------------
+    def tag(self, args: argparse.Namespace) -> Any:
+        """`%mfns tag list|add|remove PATHSPEC [TAG ...]` in the current namespace."""
+        ns = self.session.namespace
+        catalog = self.session.catalog
+        if args.action == "list":
+            ps = parse_pathspec(args.pathspec, min_depth=1, max_depth=2, what="flow or run")
+            if ps.run is None:
+                listing = catalog.tags(ns, ps.flow)
+                return records_frame(
+                    listing["tags"], ["tag", "system", "runs"], namespace=ns, flow=ps.flow
+                )
+            run = catalog.run(str(ps), ns)
+            self._show_tags(run["pathspec"], run["tags"], run["system_tags"])
+            return None
+        add = args.tags if args.action == "add" else []
+        remove = args.tags if args.action == "remove" else []
+        result = catalog.mutate_tags(args.pathspec, add=add, remove=remove, namespace=ns)
+        self._show_tags(result["pathspec"], result["tags"], result["system_tags"])
+        return None
+
+    def _show_tags(self, pathspec: str, tags: List[str], system_tags: List[str]) -> None:
+        self.say(f"{pathspec} tags: {', '.join(map(repr, tags)) if tags else '(none)'}")
+        self.say(f"system tags: {', '.join(system_tags)}")
+
+    # -- artifacts and logs ------------------------------------------------------------------
+    def load(self, args: argparse.Namespace) -> Any:
+        """`%mfns load TASK/ARTIFACT [--as NAME]`, or `%mfns load TASK` to list artifacts."""
+        ns = self.session.namespace
+        ps = parse_pathspec(args.pathspec, min_depth=4, max_depth=5, what="artifact pathspec")
+        if ps.artifact is None:
+            if args.name:
+                raise InvalidPathspec(
+                    f"--as needs an artifact: {ps}/ARTIFACT (see the list without --as)."
+                )
+            listing = self.session.catalog.artifacts(str(ps), ns)
+            self.say(f"Artifacts of {ps} (load one with %mfns load {ps}/NAME):")
+            return artifacts_frame(listing["artifacts"], pathspec=str(ps), namespace=ns)
+        name = args.name or default_variable_name(ps.artifact)
+        conversion = load_conversion(str(ps), ns, self.session)
+        self.say(bind(self.user_ns, name, conversion))
+        return None
+
+    def logs(self, args: argparse.Namespace) -> None:
+        """`%mfns logs TASK [--stderr] [--tail N]`: the lines, as they were printed."""
+        ns = self.session.namespace
+        stream = "stderr" if args.stderr else "stdout"
+        result = self.session.catalog.logs(args.pathspec, stream, ns, args.tail)
+        if result["truncated"]:
+            self.say(f"[... earlier lines not shown: the last {len(result['lines'])} follow]")
+        if not result["lines"]:
+            self.say(f"[{result['pathspec']} wrote nothing to {stream}]")
+        else:
+            self.say("\n".join(line["text"] for line in result["lines"]))
+        return None
+
+    def help(self, args: argparse.Namespace) -> None:
+        self.say(cli.USAGE)

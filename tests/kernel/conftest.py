@@ -1,0 +1,49 @@
+"""Fixtures for the kernel side: real kernels over a private copy of the demo store.
+
+`store` is one copy of the demo store per test module (tests here add and remove tags), and
+`kernel` a real ipykernel reading it as anne, with `%load_ext jupyter_mfns` done.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from jupyter_mfns.demo import DemoStore, copy_demo_store
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from kernel_harness import RealKernel, kernel_env  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    """A private copy of the demo store that this module's tests may tag."""
+    return copy_demo_store(demo_store, tmp_path_factory.mktemp("kernel-store"))
+
+
+@pytest.fixture(scope="module")
+def kernel(store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealKernel]:
+    """A real kernel as anne over `store`, with the extension loaded."""
+    cache = tmp_path_factory.mktemp("kernel-cache")
+    k = RealKernel(kernel_env(store.env("anne"), cache), cwd=store.root)
+    try:
+        k.run("%load_ext jupyter_mfns")
+        yield k
+    finally:
+        k.shutdown()
+
+
+# pytest-jupyter's autouse asyncio fixtures (when some conftest loads that plugin) keep an event
+# loop current, which Playwright's sync API refuses; nothing here needs them.
+@pytest.fixture
+def jp_asyncio_loop() -> None:
+    return None
+
+
+@pytest.fixture
+def jp_server_cleanup() -> None:
+    return None
