@@ -1,0 +1,353 @@
+"""Fixtures for the REST API tests: a Jupyter server with jupyter_mfns over the demo store.
+
+- in-process (pytest-jupyter): `api` sends requests to `jp_serverapp` (extension configured by
+  `jp_server_config` to browse `mfns_store`); every reply is checked against the shipped
+  OpenAPI document (documented status, JSON body matching its schema, never a 5xx).
+- `live_server_factory`: a real `jupyter server` subprocess (token auth) for schemathesis and
+  configuration tests.
+
+Every test runs as METAFLOW_USER=anne with the store's Metaflow environment set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+from pytest_jupyter.jupyter_server import *  # noqa: F403  (jp_fetch, jp_serverapp, async tests)
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from traitlets.config import Config
+
+from jupyter_mfns.demo import DemoStore, metaflow_env
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+OPENAPI_PATH = PACKAGE_PARENT / "jupyter_mfns" / "server" / "openapi.yaml"
+API = "mfns/api"
+USER = "anne"
+
+Params = Union[Dict[str, Any], Sequence[Tuple[str, Any]]]
+
+
+# -- the store and its environment ------------------------------------------------------------
+@pytest.fixture
+def mfns_store(demo_store: DemoStore) -> DemoStore:
+    """The store the server browses: the shared read-only demo store unless a test overrides
+    this fixture (tests that change tags use `mutable_demo_store`)."""
+    return demo_store
+
+
+@pytest.fixture(autouse=True)
+def mfns_env(mfns_store: DemoStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """METAFLOW_USER=anne and the store's Metaflow variables, nothing else from the caller."""
+    for name in list(os.environ):
+        if name.startswith("METAFLOW_"):
+            monkeypatch.delenv(name)
+    for name, value in metaflow_env(mfns_store.root, USER).items():
+        if name.startswith("METAFLOW_"):
+            monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def jp_server_config(mfns_store: DemoStore, tmp_path: Path) -> Config:
+    """Load only jupyter_mfns, over `mfns_store`, with its index in this test's tmp folder."""
+    return Config(
+        {
+            "ServerApp": {"jpserver_extensions": {"jupyter_mfns": True}},
+            "MfnsExtension": {
+                "metaflow_root": str(mfns_store.root),
+                "cache_dir": str(tmp_path / "mfns-cache"),
+                "refresh_interval": 0.2,
+            },
+        }
+    )
+
+
+# -- the OpenAPI document as a response validator ---------------------------------------------
+class OpenAPI:
+    """The shipped OpenAPI document: which operations exist and what each may answer."""
+
+    def __init__(self, path: Path = OPENAPI_PATH) -> None:
+        self.document: Dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        self._registry = Registry().with_resource("urn:mfns-api", resource)
+
+    def operations(self) -> List[Tuple[str, str]]:
+        """(METHOD, route) of every documented operation, route without the leading slash."""
+        return [
+            (method.upper(), path.lstrip("/"))
+            for path, item in self.document["paths"].items()
+            for method in item
+            if method in ("get", "post", "put", "patch", "delete")
+        ]
+
+    def _response(self, method: str, route: str, status: int) -> Optional[Dict[str, Any]]:
+        operation = self.document["paths"].get("/" + route, {}).get(method.lower())
+        if operation is None:
+            return None
+        response = operation["responses"].get(str(status))
+        if response is not None and "$ref" in response:
+            name = response["$ref"].rsplit("/", 1)[1]
+            response = self.document["components"]["responses"][name]
+        return response
+
+    def problems(self, method: str, route: str, status: int, body: Any) -> List[str]:
+        """Why this reply breaks the document (empty when it conforms)."""
+        response = self._response(method, route, status)
+        if response is None:
+            return [f"{method} {route} answered {status}, which the OpenAPI document does not list"]
+        schema = response["content"]["application/json"]["schema"]
+        if "$ref" in schema:
+            schema = {"$ref": "urn:mfns-api" + schema["$ref"]}
+        else:
+            schema = _rebase(schema)
+        validator = Draft202012Validator(schema, registry=self._registry)
+        return [
+            f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+            for e in validator.iter_errors(body)
+        ]
+
+
+def _rebase(schema: Any) -> Any:
+    """Point local `#/...` refs of an inline schema at the document's registry entry."""
+    if isinstance(schema, dict):
+        return {
+            k: ("urn:mfns-api" + v if k == "$ref" and v.startswith("#") else _rebase(v))
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_rebase(v) for v in schema]
+    return schema
+
+
+@pytest.fixture(scope="session")
+def openapi() -> OpenAPI:
+    return OpenAPI()
+
+
+# -- requests to the in-process server ---------------------------------------------------------
+@dataclass
+class Reply:
+    """An answer of the API: status, decoded JSON body, headers."""
+
+    status: int
+    body: Any
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> Optional[str]:
+        return self.body.get("reason") if isinstance(self.body, dict) else None
+
+
+class Api:
+    """Requests to `{base_url}mfns/api/<route>`; checks every reply against the OpenAPI document."""
+
+    def __init__(
+        self,
+        client: Any,
+        base_url: str,
+        auth: Dict[str, str],
+        openapi: OpenAPI,
+    ) -> None:
+        self._client = client
+        self.base_url = base_url
+        self.auth = auth
+        self.openapi = openapi
+        self.replies: List[Tuple[str, str, Reply]] = []
+
+    def url(
+        self, route: str, params: Optional[Params] = None, raw_query: Optional[str] = None
+    ) -> str:
+        url = self.base_url.rstrip("/") + "/" + API + "/" + route
+        query = raw_query if raw_query is not None else urllib.parse.urlencode(params or {})
+        return url + ("?" + query if query else "")
+
+    async def request(
+        self,
+        method: str,
+        route: str,
+        *,
+        params: Optional[Params] = None,
+        raw_query: Optional[str] = None,
+        body: Optional[bytes] = None,
+        headers: Optional[Dict[str, str]] = None,
+        auth: bool = True,
+        check: bool = True,
+    ) -> Reply:
+        all_headers = {**(self.auth if auth else {}), **(headers or {})}
+        response = await self._client.fetch(
+            self.url(route, params, raw_query),
+            method=method,
+            body=body,
+            headers=all_headers,
+            raise_error=False,
+            request_timeout=60,
+            follow_redirects=False,
+            allow_nonstandard_methods=True,
+        )
+        text = response.body.decode("utf-8") if response.body else ""
+        assert "Traceback" not in text, f"{method} {route} leaked a traceback: {text[:500]}"
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            pytest.fail(f"{method} {route} answered {response.code} with non-JSON: {text[:300]!r}")
+        reply = Reply(response.code, data, dict(response.headers.get_all()))
+        assert reply.status < 500, f"{method} {route} answered {reply.status}: {text[:500]}"
+        if reply.status >= 400:
+            assert isinstance(data, dict) and data.get("reason") and data.get("message"), data
+        if check:
+            problems = self.openapi.problems(method, route, reply.status, data)
+            assert not problems, (
+                f"{method} {route} -> {reply.status} breaks the OpenAPI document: {problems}"
+            )
+        self.replies.append((method, route, reply))
+        return reply
+
+    async def get(self, route: str, params: Optional[Params] = None, **kwargs: Any) -> Reply:
+        return await self.request("GET", route, params=params, **kwargs)
+
+    async def post(
+        self, route: str, payload: Any = None, *, raw: Optional[bytes] = None, **kwargs: Any
+    ) -> Reply:
+        body = raw if raw is not None else json.dumps(payload).encode("utf-8")
+        return await self.request("POST", route, body=body, **kwargs)
+
+    async def ok(self, route: str, params: Optional[Params] = None) -> Any:
+        """GET that must answer 200; returns the JSON body."""
+        reply = await self.get(route, params)
+        assert reply.status == 200, (route, params, reply.body)
+        return reply.body
+
+
+@pytest.fixture
+def api(
+    jp_serverapp: Any,
+    http_server_client: Any,
+    jp_base_url: str,
+    jp_auth_header: Dict[str, str],
+    openapi: OpenAPI,
+) -> Api:
+    return Api(http_server_client, jp_base_url, jp_auth_header, openapi)
+
+
+# -- a real `jupyter server` subprocess -----------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """A running `jupyter server` with only jupyter_mfns enabled."""
+
+    process: subprocess.Popen
+    url: str  # http://127.0.0.1:<port>/<base_url>/
+    token: str
+    log_path: Path
+
+    @property
+    def api_url(self) -> str:
+        return self.url + API
+
+    def get(
+        self, route: str, params: Optional[Params] = None, token: bool = True
+    ) -> Tuple[int, Any]:
+        query = urllib.parse.urlencode(params or {})
+        request = urllib.request.Request(
+            self.api_url + "/" + route + ("?" + query if query else "")
+        )
+        if token:
+            request.add_header("Authorization", f"token {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_live_server(
+    tmp: Path,
+    env: Dict[str, str],
+    args: Sequence[str] = (),
+    base_url: str = "/jp/",
+    timeout: float = 60,
+) -> LiveServer:
+    """Start `python -m jupyter server` loading only jupyter_mfns; wait until it answers."""
+    port, token = free_port(), "live-test-token"
+    for sub in ("config", "runtime", "root"):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+    full_env = {
+        **env,
+        "JUPYTER_NO_CONFIG": "1",
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")])),
+    }
+    log_path = tmp / "server.log"
+    command = [
+        sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--ServerApp.base_url={base_url}", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={tmp / 'root'}",
+        '--ServerApp.jpserver_extensions={"jupyter_mfns": true}',
+        *args,
+    ]  # fmt: skip
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    server = LiveServer(process, f"http://127.0.0.1:{port}{base_url}", token, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jupyter server exited early:\n{server.log()[-3000:]}")
+        try:
+            with urllib.request.urlopen(server.url + "api", timeout=2):
+                return server
+        except urllib.error.HTTPError:
+            return server  # it answers, if only to refuse
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"jupyter server did not start in {timeout} s:\n{server.log()[-3000:]}")
+
+
+@pytest.fixture
+def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start live servers (as many as a test needs); all are stopped at the end."""
+    started: List[LiveServer] = []
+
+    def start(env: Dict[str, str], args: Sequence[str] = (), name: str = "live") -> LiveServer:
+        server = start_live_server(tmp_path / name, env, args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
