@@ -22,7 +22,7 @@ from .frames import (
     run_series,
     runs_frame,
 )
-from .loading import bind, default_variable_name, load_conversion
+from .loading import bind, check_variable_name, default_variable_name, load_conversion
 from .session import KernelSession, get_session
 
 GLOBAL_LATEST_NOTE = (
@@ -200,7 +200,7 @@ class Commands:
             listing = self.session.catalog.artifacts(str(ps), ns)
             self.say(f"Artifacts of {ps} (load one with %mfns load {ps}/NAME):")
             return artifacts_frame(listing["artifacts"], pathspec=str(ps), namespace=ns)
-        name = args.name or default_variable_name(ps.artifact)
+        name = check_variable_name(args.name or default_variable_name(ps.artifact))
         conversion = load_conversion(str(ps), ns, self.session)
         self.say(bind(self.user_ns, name, conversion))
         return None

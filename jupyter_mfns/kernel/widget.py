@@ -18,7 +18,15 @@ import ipywidgets as widgets
 
 from ..core.errors import MfnsError
 from ..core.model import ArtifactJSON, RunJSON
-from .loading import CURRENT, NamespaceArg, bind, default_variable_name, load_conversion, resolve
+from .loading import (
+    CURRENT,
+    NamespaceArg,
+    bind,
+    check_variable_name,
+    default_variable_name,
+    load_conversion,
+    resolve,
+)
 from .progress import human_size
 from .session import KernelSession, NamespaceChange, get_session
 
@@ -353,6 +361,7 @@ class Browser(widgets.VBox):
     def load(self, pathspec: str, name: str) -> Any:
         """Load an artifact (pandas when tabular) into the kernel variable `name`."""
         try:
+            check_variable_name(name)
             conversion = load_conversion(
                 pathspec, self.namespace, self.session, show=self._progress
             )
