@@ -1,0 +1,203 @@
+/**
+ * The one door to the jupyter_mfns REST API (`{baseUrl}mfns/api/`).
+ *
+ * Every request goes through `requestAPI`, built on `ServerConnection.makeRequest`
+ * so the token, cookies and XSRF header come for free.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import type {
+  IArtifacts,
+  IErrorBody,
+  IFlows,
+  ILogs,
+  INamespaces,
+  IObject,
+  IRun,
+  IRunPage,
+  ITagMutation,
+  ITags,
+  LogStream,
+  Namespace
+} from './types';
+
+/** An answer other than 2xx, or no answer at all, told in words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: IErrorBody
+  ) {
+    super(body.message);
+    this.name = 'ApiError';
+  }
+
+  /** Stable machine reason, e.g. `namespace_mismatch`, `not_found`, `network`. */
+  get reason(): string {
+    return this.body.reason;
+  }
+}
+
+/** Query values; arrays repeat the key (`tag=a&tag=b`), `undefined` is left out. */
+export type Query = Record<string, string | string[] | number | undefined>;
+
+function queryString(query: Query): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) {
+      continue;
+    }
+    const values = Array.isArray(value) ? value : [String(value)];
+    for (const v of values) {
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** The `namespace` query value: empty string means the global namespace. */
+function ns(namespace: Namespace): string {
+  return namespace ?? '';
+}
+
+/**
+ * Call the REST API and return its JSON answer.
+ *
+ * @throws ApiError with the server's `{reason, message}` on any failure.
+ */
+export async function requestAPI<T>(
+  endpoint: string,
+  init: { method?: string; query?: Query; body?: unknown } = {}
+): Promise<T> {
+  const settings = ServerConnection.makeSettings();
+  const url =
+    URLExt.join(settings.baseUrl, 'mfns', 'api', endpoint) +
+    queryString(init.query ?? {});
+  const request: RequestInit = { method: init.method ?? 'GET' };
+  if (init.body !== undefined) {
+    request.body = JSON.stringify(init.body);
+  }
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, request, settings);
+  } catch (error) {
+    throw new ApiError(0, {
+      reason: 'network',
+      message: `The Jupyter server cannot be reached (${String(error)}).`
+    });
+  }
+  const text = await response.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, errorBody(response, data));
+  }
+  return data as T;
+}
+
+function errorBody(response: Response, data: unknown): IErrorBody {
+  if (data && typeof data === 'object' && 'message' in data) {
+    const body = data as Partial<IErrorBody>;
+    return {
+      ...body,
+      reason: body.reason ?? `http_${response.status}`,
+      message: String(body.message)
+    } as IErrorBody;
+  }
+  if (response.status === 404) {
+    return {
+      reason: 'no_api',
+      message:
+        'The Metaflow API is not available: is the jupyter_mfns server extension enabled?'
+    };
+  }
+  return {
+    reason: `http_${response.status}`,
+    message: `The server answered ${response.status} ${response.statusText}.`
+  };
+}
+
+/** Typed calls of the REST contract (v1). */
+export const api = {
+  namespaces(): Promise<INamespaces> {
+    return requestAPI<INamespaces>('namespaces');
+  },
+
+  flows(namespace: Namespace): Promise<IFlows> {
+    return requestAPI<IFlows>('flows', { query: { namespace: ns(namespace) } });
+  },
+
+  runs(
+    flow: string,
+    namespace: Namespace,
+    tags: string[],
+    limit: number,
+    cursor: string | null
+  ): Promise<IRunPage> {
+    return requestAPI<IRunPage>('runs', {
+      query: {
+        flow,
+        namespace: ns(namespace),
+        tag: tags,
+        limit,
+        cursor: cursor ?? undefined
+      }
+    });
+  },
+
+  latestRun(
+    flow: string,
+    namespace: Namespace,
+    successful = false
+  ): Promise<IRun> {
+    return requestAPI<IRun>('runs/latest', {
+      query: { flow, namespace: ns(namespace), successful: successful ? 1 : 0 }
+    });
+  },
+
+  tags(namespace: Namespace, flow: string | null): Promise<ITags> {
+    return requestAPI<ITags>('tags', {
+      query: { namespace: ns(namespace), flow: flow ?? undefined }
+    });
+  },
+
+  object(pathspec: string, namespace: Namespace): Promise<IObject> {
+    return requestAPI<IObject>('object', {
+      query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  logs(
+    pathspec: string,
+    stream: LogStream,
+    namespace: Namespace,
+    tail: number
+  ): Promise<ILogs> {
+    return requestAPI<ILogs>('logs', {
+      query: { pathspec, stream, namespace: ns(namespace), tail }
+    });
+  },
+
+  artifacts(pathspec: string, namespace: Namespace): Promise<IArtifacts> {
+    return requestAPI<IArtifacts>('artifacts', {
+      query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  mutateTags(
+    pathspec: string,
+    namespace: Namespace,
+    add: string[],
+    remove: string[]
+  ): Promise<ITagMutation> {
+    return requestAPI<ITagMutation>('tags', {
+      method: 'POST',
+      // In JSON bodies the global namespace is `null` (as in every answer).
+      body: { pathspec, add, remove, namespace }
+    });
+  }
+};

@@ -1,0 +1,109 @@
+import { Button, notebookIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { formatSize } from '../format';
+import type { TaskModel } from '../models/task';
+import { ActionsContext } from './actions';
+import { CopyButton } from './CopyButton';
+import { Loading, Problem } from './Problem';
+
+/** A task's artifacts (name, type, size) with "Load into notebook". */
+export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
+  const { task } = props;
+  const actions = React.useContext(ActionsContext);
+  const [pending, setPending] = React.useState<string | null>(null);
+  const [problem, setProblem] = React.useState<{
+    reason: string;
+    message: string;
+  } | null>(null);
+  const artifacts = task.artifacts;
+
+  const load = async (name: string) => {
+    const pathspec = `${task.pathspec}/${name}`;
+    setPending(name);
+    setProblem(null);
+    try {
+      await actions.loadArtifact(pathspec, task.namespace);
+    } catch (error) {
+      setProblem({
+        reason: 'notebook',
+        message: `Could not load ${name} into a notebook: ${
+          error instanceof Error ? error.message : String(error)
+        }`
+      });
+    } finally {
+      setPending(null);
+    }
+  };
+
+  if (task.artifactsProblem) {
+    return <Problem problem={task.artifactsProblem} />;
+  }
+  if (artifacts === null) {
+    return <Loading what="Loading artifacts…" />;
+  }
+  if (artifacts.length === 0) {
+    return <div className="jp-mfns-empty">This task stored no artifact.</div>;
+  }
+  return (
+    <div role="tabpanel" aria-label="artifacts" className="jp-mfns-artifacts">
+      <Problem problem={problem} onDismiss={() => setProblem(null)} />
+      <table className="jp-mfns-table jp-mfns-artifacts-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col" className="jp-mfns-num">
+              Size
+            </th>
+            <th scope="col">
+              <span className="jp-mfns-sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {artifacts.map(a => (
+            <tr key={a.name} data-artifact={a.name}>
+              <td className="jp-mfns-mono jp-mfns-artifact-name" title={a.name}>
+                {a.name}
+              </td>
+              <td className="jp-mfns-type" title={a.type}>
+                {a.type}
+              </td>
+              <td
+                className="jp-mfns-num"
+                title={`${a.size.toLocaleString()} bytes`}
+              >
+                {formatSize(a.size)}
+              </td>
+              <td className="jp-mfns-row-actions">
+                <Button
+                  small
+                  className="jp-mfns-load"
+                  disabled={pending !== null}
+                  onClick={() => void load(a.name)}
+                  aria-label={`Load ${a.name} into notebook`}
+                  title={`Load into notebook: insert and run a cell that loads ${a.name} as pandas in the active notebook`}
+                >
+                  {pending === a.name ? (
+                    <span className="jp-mfns-spinner" />
+                  ) : (
+                    <notebookIcon.react
+                      tag="span"
+                      className="jp-mfns-load-icon"
+                    />
+                  )}
+                  Load
+                </Button>
+                <CopyButton
+                  text={`${task.pathspec}/${a.name}`}
+                  label="artifact pathspec"
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

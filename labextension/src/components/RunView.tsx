@@ -1,0 +1,228 @@
+import {
+  Button,
+  caretDownIcon,
+  caretRightIcon
+} from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import {
+  formatDuration,
+  formatFullTime,
+  formatSpan,
+  formatTime,
+  plural
+} from '../format';
+import type { BrowserModel } from '../models/browser';
+import type { IOrigin, RunModel } from '../models/run';
+import { namespaceLabel } from '../namespaces';
+import type { IStep, Namespace } from '../types';
+import { CopyButton } from './CopyButton';
+import { Loading, Problem } from './Problem';
+import { StatusIcon } from './Status';
+import { TagEditor } from './TagEditor';
+
+/** "Resumed from X", saying which namespace X lives in and offering to go there. */
+function OriginLine(props: {
+  origin: IOrigin;
+  namespace: Namespace;
+  model: BrowserModel;
+}): JSX.Element {
+  const { origin, model } = props;
+  const owner = origin.owners[0];
+  let where: React.ReactNode;
+  switch (origin.state) {
+    case 'checking':
+      where = ' (checking where it lives…)';
+      break;
+    case 'here':
+      where = ` (${origin.owners.length ? origin.owners.join(', ') : 'this namespace'}${
+        origin.owners.includes(props.namespace ?? '') ? ', this namespace' : ''
+      })`;
+      break;
+    case 'elsewhere':
+      where = (
+        <>
+          {' '}
+          — in another namespace:{' '}
+          <strong>
+            {origin.owners.length ? origin.owners.join(', ') : 'unknown'}
+          </strong>
+        </>
+      );
+      break;
+    case 'missing':
+      where = ' — that run no longer exists';
+      break;
+    default:
+      where = origin.message ? ` (${origin.message})` : '';
+  }
+  return (
+    <div className="jp-mfns-origin">
+      <span className="jp-mfns-field-label">Resumed from</span>
+      <span>
+        {origin.state === 'missing' ? (
+          <code>{origin.pathspec}</code>
+        ) : (
+          <button
+            className="jp-mfns-link jp-mfns-mono"
+            title={
+              origin.state === 'elsewhere' && owner
+                ? `Switch to ${owner} and open ${origin.pathspec}`
+                : `Open ${origin.pathspec}`
+            }
+            onClick={() =>
+              model.openOrigin(
+                origin.pathspec,
+                origin.state === 'elsewhere' ? owner : undefined
+              )
+            }
+          >
+            {origin.pathspec}
+          </button>
+        )}
+        {where}
+      </span>
+      {origin.state === 'elsewhere' && owner && (
+        <Button
+          small
+          className="jp-mod-styled jp-mod-accept"
+          onClick={() => model.openOrigin(origin.pathspec, owner)}
+        >
+          Open in {owner}
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/** One step, with its tasks when expanded. */
+function StepItem(props: {
+  run: RunModel;
+  step: IStep;
+  model: BrowserModel;
+}): JSX.Element {
+  const { run, step, model } = props;
+  const expansion = run.expansion(step.name);
+  const Caret = expansion ? caretDownIcon : caretRightIcon;
+  return (
+    <li className="jp-mfns-step">
+      <button
+        className="jp-mfns-step-head"
+        aria-expanded={!!expansion}
+        onClick={() => run.toggleStep(step.name)}
+        title={`${step.pathspec} — ${expansion ? 'hide' : 'show'} tasks`}
+      >
+        <Caret.react tag="span" className="jp-mfns-caret" />
+        <span className="jp-mfns-step-name">{step.name}</span>
+        <span className="jp-mfns-muted">{plural(step.tasks, 'task')}</span>
+        <span className="jp-mfns-muted jp-mfns-right">
+          {step.finished_at !== null
+            ? formatDuration(step.finished_at - step.created_at)
+            : ''}
+        </span>
+      </button>
+      {expansion && (
+        <div className="jp-mfns-tasks">
+          {expansion.loading && !expansion.tasks && (
+            <Loading what="Loading tasks…" />
+          )}
+          <Problem problem={expansion.problem} />
+          {expansion.tasks && (
+            <ul>
+              {expansion.tasks.map(task => (
+                <li key={task.pathspec}>
+                  <button
+                    className="jp-mfns-task"
+                    onClick={() => model.openTask(task.pathspec)}
+                    title={`Open task ${task.pathspec}`}
+                  >
+                    <StatusIcon status={task.status} />
+                    <span className="jp-mfns-mono">task {task.id}</span>
+                    {task.attempt > 0 && (
+                      <span className="jp-mfns-muted">
+                        attempt {task.attempt + 1}
+                      </span>
+                    )}
+                    {task.origin_task && (
+                      <span className="jp-mfns-muted">cloned</span>
+                    )}
+                    <span className="jp-mfns-muted jp-mfns-right">
+                      {formatSpan(
+                        task.created_at,
+                        task.finished_at,
+                        task.status === 'running'
+                      )}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** A run: status, times, where it resumed from, its tags, its steps and tasks. */
+export function RunView(props: {
+  model: BrowserModel;
+  run: RunModel;
+}): JSX.Element {
+  const { model, run } = props;
+  const info = run.run;
+  if (!info) {
+    return run.problem ? (
+      <Problem problem={run.problem} />
+    ) : (
+      <Loading what={`Loading ${run.pathspec}…`} />
+    );
+  }
+  return (
+    <div className="jp-mfns-detail jp-mfns-run">
+      <div className="jp-mfns-detail-head">
+        <StatusIcon status={info.status} withText />
+        <span
+          className="jp-mfns-detail-title jp-mfns-mono"
+          title={info.pathspec}
+        >
+          {info.pathspec}
+        </span>
+        <CopyButton text={info.pathspec} />
+      </div>
+      <dl className="jp-mfns-meta">
+        <dt>User</dt>
+        <dd>{info.user ?? '—'}</dd>
+        <dt>Created</dt>
+        <dd title={formatFullTime(info.created_at)}>
+          {formatTime(info.created_at)}
+        </dd>
+        <dt>Duration</dt>
+        <dd>
+          {formatSpan(
+            info.created_at,
+            info.finished_at,
+            info.status === 'running'
+          )}
+        </dd>
+        <dt>Namespace</dt>
+        <dd>{namespaceLabel(run.namespace)}</dd>
+      </dl>
+      {run.origin && (
+        <OriginLine
+          origin={run.origin}
+          namespace={run.namespace}
+          model={model}
+        />
+      )}
+      <TagEditor run={run} suggestions={model.runs?.suggestions ?? []} />
+      <Problem problem={run.problem} />
+      <h3 className="jp-mfns-section">Steps</h3>
+      <ul className="jp-mfns-steps">
+        {run.steps.map(step => (
+          <StepItem key={step.name} run={run} step={step} model={model} />
+        ))}
+      </ul>
+    </div>
+  );
+}

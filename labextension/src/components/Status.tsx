@@ -1,0 +1,28 @@
+import * as React from 'react';
+
+import type { Status } from '../types';
+
+const SYMBOL: Record<Status, string> = {
+  running: '●',
+  succeeded: '✓',
+  failed: '✗',
+  unknown: '?'
+};
+
+/** A run's or task's status as a coloured symbol with its word for screen readers. */
+export function StatusIcon(props: {
+  status: Status;
+  withText?: boolean;
+}): JSX.Element {
+  const { status } = props;
+  return (
+    <span className={`jp-mfns-status jp-mfns-status-${status}`} title={status}>
+      <span aria-hidden="true">{SYMBOL[status]}</span>
+      {props.withText ? (
+        <span className="jp-mfns-status-text">{status}</span>
+      ) : (
+        <span className="jp-mfns-sr-only">{status}</span>
+      )}
+    </span>
+  );
+}

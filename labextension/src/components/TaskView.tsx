@@ -1,0 +1,141 @@
+import * as React from 'react';
+
+import { formatFullTime, formatSpan, formatTime } from '../format';
+import type { BrowserModel } from '../models/browser';
+import type { TaskModel } from '../models/task';
+import { ArtifactsTable } from './ArtifactsTable';
+import { CopyButton } from './CopyButton';
+import { LogView } from './LogView';
+import { Loading, Problem } from './Problem';
+import { StatusIcon } from './Status';
+
+type Tab = 'stdout' | 'stderr' | 'artifacts';
+const TABS: Tab[] = ['stdout', 'stderr', 'artifacts'];
+
+/** Tabs that arrow keys move between, as WAI-ARIA tabs do. */
+function Tabs(props: {
+  tab: Tab;
+  counts: Record<Tab, string>;
+  onChange: (tab: Tab) => void;
+}): JSX.Element {
+  const refs = React.useRef<Record<string, HTMLButtonElement | null>>({});
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const step =
+      event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step) {
+      event.preventDefault();
+      const next =
+        TABS[(TABS.indexOf(props.tab) + step + TABS.length) % TABS.length];
+      props.onChange(next);
+      refs.current[next]?.focus();
+    }
+  };
+  return (
+    <div className="jp-mfns-tabs" role="tablist" onKeyDown={onKeyDown}>
+      {TABS.map(t => (
+        <button
+          key={t}
+          ref={node => {
+            refs.current[t] = node;
+          }}
+          role="tab"
+          aria-selected={props.tab === t}
+          tabIndex={props.tab === t ? 0 : -1}
+          className={`jp-mfns-tab${props.tab === t ? ' jp-mod-current' : ''}`}
+          onClick={() => props.onChange(t)}
+        >
+          {t}
+          {props.counts[t] && (
+            <span className="jp-mfns-tab-count">{props.counts[t]}</span>
+          )}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** A task: status and times, stdout, stderr and artifacts. */
+export function TaskView(props: {
+  model: BrowserModel;
+  task: TaskModel;
+}): JSX.Element {
+  const { model, task } = props;
+  const [tab, setTab] = React.useState<Tab>('stdout');
+  const object = task.object;
+  if (!object) {
+    return task.problem ? (
+      <Problem problem={task.problem} />
+    ) : (
+      <Loading what={`Loading ${task.pathspec}…`} />
+    );
+  }
+  const info = object.task;
+  const count = (stream: 'stdout' | 'stderr') => {
+    const log = task.log(stream);
+    return log.loaded ? `${log.truncated ? '…' : ''}${log.lines.length}` : '';
+  };
+  return (
+    <div className="jp-mfns-detail jp-mfns-taskview">
+      <div className="jp-mfns-detail-head">
+        <StatusIcon status={info.status} withText />
+        <span
+          className="jp-mfns-detail-title jp-mfns-mono"
+          title={info.pathspec}
+        >
+          {info.pathspec}
+        </span>
+        <CopyButton text={info.pathspec} />
+      </div>
+      <dl className="jp-mfns-meta">
+        <dt>Started</dt>
+        <dd title={formatFullTime(info.created_at)}>
+          {formatTime(info.created_at)}
+        </dd>
+        <dt>Duration</dt>
+        <dd>
+          {formatSpan(
+            info.created_at,
+            info.finished_at,
+            info.status === 'running'
+          )}
+        </dd>
+        {info.attempt > 0 && (
+          <>
+            <dt>Attempt</dt>
+            <dd>{info.attempt + 1}</dd>
+          </>
+        )}
+        {info.origin_task && (
+          <>
+            <dt>Cloned from</dt>
+            <dd>
+              <button
+                className="jp-mfns-link jp-mfns-mono"
+                onClick={() => void model.goTo(info.origin_task!)}
+                title="This task was not re-run by resume; its results come from the original run"
+              >
+                {info.origin_task}
+              </button>
+            </dd>
+          </>
+        )}
+      </dl>
+      <Tabs
+        tab={tab}
+        onChange={setTab}
+        counts={{
+          stdout: count('stdout'),
+          stderr: count('stderr'),
+          artifacts: task.artifacts ? String(task.artifacts.length) : ''
+        }}
+      />
+      <div className="jp-mfns-tabbody">
+        {tab === 'artifacts' ? (
+          <ArtifactsTable task={task} />
+        ) : (
+          <LogView key={tab} task={task} stream={tab} />
+        )}
+      </div>
+    </div>
+  );
+}

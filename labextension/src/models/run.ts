@@ -1,0 +1,272 @@
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ApiError, api } from '../api';
+import type { IRun, IStep, ITask, Namespace } from '../types';
+import { Activity } from './activity';
+import { IProblem, toProblem } from './errors';
+
+/** Tasks of one expanded step. */
+export interface IStepTasks {
+  tasks: ITask[] | null;
+  loading: boolean;
+  problem: IProblem | null;
+}
+
+/** Where the run this one resumed lives, relative to the current namespace. */
+export interface IOrigin {
+  pathspec: string;
+  state: 'checking' | 'here' | 'elsewhere' | 'missing' | 'unknown';
+  /** The namespaces owning the origin run (`user:`/`production:`). */
+  owners: string[];
+  message?: string;
+}
+
+/** The `user:`/`production:` namespaces a run belongs to, from its system tags. */
+export function ownersOf(run: IRun): string[] {
+  return run.system_tags.filter(
+    t => t.startsWith('user:') || t.startsWith('production:')
+  );
+}
+
+/** One run: its steps, their tasks on demand, where it resumed from, its tags. */
+export class RunModel implements IDisposable {
+  constructor(options: {
+    pathspec: string;
+    namespace: Namespace;
+    activity: Activity;
+    expand?: string;
+  }) {
+    this.pathspec = options.pathspec;
+    this.namespace = options.namespace;
+    this._activity = options.activity;
+    if (options.expand) {
+      this._expanded.set(options.expand, {
+        tasks: null,
+        loading: true,
+        problem: null
+      });
+    }
+  }
+
+  readonly pathspec: string;
+  readonly namespace: Namespace;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+  /** Emitted with the run after its tags changed on the server. */
+  get tagsChanged(): ISignal<this, IRun> {
+    return this._tagsChanged;
+  }
+
+  get run(): IRun | null {
+    return this._run;
+  }
+  get steps(): readonly IStep[] {
+    return this._steps;
+  }
+  get loading(): boolean {
+    return this._loading;
+  }
+  get problem(): IProblem | null {
+    return this._problem;
+  }
+  get origin(): IOrigin | null {
+    return this._origin;
+  }
+  /** A tag edit is on its way to the server. */
+  get tagBusy(): boolean {
+    return this._tagBusy;
+  }
+  /** Why the last tag edit failed, in the server's words. */
+  get tagProblem(): IProblem | null {
+    return this._tagProblem;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /** The tasks of a step, when it is expanded. */
+  expansion(step: string): IStepTasks | undefined {
+    return this._expanded.get(step);
+  }
+
+  /** Load the run and its steps (and re-load the tasks of expanded steps). */
+  async reload(): Promise<void> {
+    this._loading = true;
+    this._problem = null;
+    this._changed.emit();
+    try {
+      const object = await this._activity.track(
+        api.object(this.pathspec, this.namespace)
+      );
+      if (this._disposed) {
+        return;
+      }
+      if (object.type !== 'run') {
+        throw new Error(`${this.pathspec} is a ${object.type}, not a run.`);
+      }
+      this._run = object.run;
+      this._steps = object.children;
+      if (
+        object.run.origin_run &&
+        this._origin?.pathspec !== object.run.origin_run
+      ) {
+        void this._checkOrigin(object.run.origin_run);
+      }
+      for (const step of this._expanded.keys()) {
+        void this._loadTasks(step);
+      }
+    } catch (error) {
+      this._problem = toProblem(error);
+    } finally {
+      this._loading = false;
+      this._changed.emit();
+    }
+  }
+
+  /** Show or hide the tasks of a step. */
+  toggleStep(step: string): void {
+    if (this._expanded.has(step)) {
+      this._expanded.delete(step);
+      this._changed.emit();
+    } else {
+      this._expanded.set(step, { tasks: null, loading: true, problem: null });
+      this._changed.emit();
+      void this._loadTasks(step);
+    }
+  }
+
+  /** Add and remove user tags; system tags stay as they are. */
+  async editTags(add: string[], remove: string[]): Promise<boolean> {
+    if (!this._run) {
+      return false;
+    }
+    this._tagBusy = true;
+    this._tagProblem = null;
+    this._changed.emit();
+    try {
+      const answer = await this._activity.track(
+        api.mutateTags(this.pathspec, this.namespace, add, remove)
+      );
+      if (this._disposed) {
+        return true;
+      }
+      this._run = {
+        ...this._run,
+        tags: answer.tags,
+        system_tags: answer.system_tags
+      };
+      this._tagsChanged.emit(this._run);
+      return true;
+    } catch (error) {
+      this._tagProblem = toProblem(error);
+      return false;
+    } finally {
+      this._tagBusy = false;
+      this._changed.emit();
+    }
+  }
+
+  /** Forget the last tag error (the user read it or typed again). */
+  clearTagProblem(): void {
+    if (this._tagProblem) {
+      this._tagProblem = null;
+      this._changed.emit();
+    }
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    Signal.clearData(this);
+  }
+
+  private async _loadTasks(step: string): Promise<void> {
+    const current = this._expanded.get(step);
+    if (!current) {
+      return;
+    }
+    this._expanded.set(step, { ...current, loading: true });
+    try {
+      const object = await this._activity.track(
+        api.object(`${this.pathspec}/${step}`, this.namespace)
+      );
+      if (object.type === 'step' && this._expanded.has(step)) {
+        this._expanded.set(step, {
+          tasks: object.children,
+          loading: false,
+          problem: null
+        });
+      }
+    } catch (error) {
+      if (this._expanded.has(step)) {
+        this._expanded.set(step, {
+          tasks: null,
+          loading: false,
+          problem: toProblem(error)
+        });
+      }
+    }
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  private async _checkOrigin(pathspec: string): Promise<void> {
+    this._origin = { pathspec, state: 'checking', owners: [] };
+    try {
+      const object = await api.object(pathspec, this.namespace);
+      this._origin = {
+        pathspec,
+        state: 'here',
+        owners: object.run ? ownersOf(object.run) : []
+      };
+    } catch (error) {
+      const problem = toProblem(error);
+      if (
+        error instanceof ApiError &&
+        problem.reason === 'namespace_mismatch'
+      ) {
+        this._origin = {
+          pathspec,
+          state: 'elsewhere',
+          owners: problem.owners ?? []
+        };
+      } else if (error instanceof ApiError && error.status === 404) {
+        this._origin = {
+          pathspec,
+          state: 'missing',
+          owners: [],
+          message: problem.message
+        };
+      } else {
+        this._origin = {
+          pathspec,
+          state: 'unknown',
+          owners: [],
+          message: problem.message
+        };
+      }
+    }
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
+  private _activity: Activity;
+  private _run: IRun | null = null;
+  private _steps: IStep[] = [];
+  private _loading = false;
+  private _problem: IProblem | null = null;
+  private _origin: IOrigin | null = null;
+  private _expanded = new Map<string, IStepTasks>();
+  private _tagBusy = false;
+  private _tagProblem: IProblem | null = null;
+  private _disposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _tagsChanged = new Signal<this, IRun>(this);
+}

@@ -1,0 +1,61 @@
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { ISignal, Signal } from '@lumino/signaling';
+import * as React from 'react';
+
+import { ActionsContext, IPanelActions } from './components/actions';
+import { Browser } from './components/Browser';
+import { metaflowIcon } from './icon';
+import type { BrowserModel } from './models/browser';
+
+/** The sidebar widget: a React view of a {@link BrowserModel}. */
+export class MfnsPanel extends ReactWidget {
+  constructor(
+    readonly model: BrowserModel,
+    private readonly _actions: IPanelActions
+  ) {
+    super();
+    this.id = 'jupyter-mfns-panel';
+    this.addClass('jp-mfns-panel');
+    this.title.icon = metaflowIcon;
+    this.title.caption = 'Metaflow results';
+  }
+
+  /** Copy a pathspec to the clipboard (and say so). */
+  copy(text: string): void {
+    this._actions.copy(text);
+  }
+
+  /** Put the keyboard in the "Go to pathspec" box. */
+  focusGoto(): void {
+    this._gotoRef.current?.focus();
+    this._gotoRef.current?.select();
+  }
+
+  /** Start reading the store the first time the panel is shown. */
+  protected onAfterShow(): void {
+    this._shown.emit();
+  }
+
+  /** Emitted each time the panel is shown. */
+  get shown(): ISignal<this, void> {
+    return this._shown;
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <ActionsContext.Provider value={this._actions}>
+        <UseSignal signal={this.model.changed}>
+          {() => <Browser model={this.model} gotoRef={this._gotoRef} />}
+        </UseSignal>
+      </ActionsContext.Provider>
+    );
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+
+  private _gotoRef = React.createRef<HTMLInputElement>();
+  private _shown = new Signal<this, void>(this);
+}
