@@ -47,7 +47,7 @@ def store_from_config(sysroot: Optional[str] = None) -> Store:
     if sysroot:
         return LocalStore(sysroot)
     if metadata_kind() == "service":
-        from .service import ServiceStore  # type: ignore[import-not-found]
+        from .service import ServiceStore
 
         return ServiceStore.from_config()
     return LocalStore(find_local_sysroot())

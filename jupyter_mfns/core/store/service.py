@@ -1,0 +1,609 @@
+"""A Store over Metaflow's metadata service (metaflow-service) and its datastore (S3).
+
+This is what teams run once they outgrow a laptop: runs, steps, tasks, metadata and artifact
+rows live behind the service's REST API (Postgres behind it), artifacts and logs in S3.
+Everything is derived exactly as Metaflow's client derives it in service mode (the oracle):
+
+- runs come from one listing per flow (`GET /flows/F/runs`, paginated with `_limit`/`_cursor`
+  on services that support it), never from one request per run;
+- a run's status and finish time are its end task's `_task_ok`/`_success` artifacts (rows from
+  the service, values decoded from the S3 blob with `safepickle`, cached by sha), the end step
+  is named by the `_parameters` task's `end_step` metadata, and the resume origin is the
+  `origin-run-id` of the newest step's newest task;
+- artifact names/types/sizes come from the task's artifact rows and its `<attempt>.data.json`;
+  logs are read from S3 by byte ranges (a tail costs one request per log file);
+- tag changes go through the service's atomic `PATCH .../tag/mutate`.
+
+Nothing is ever unpickled here, and S3 keys are always built from validated pathspec parts under
+the configured datastore root: `location`s recorded in metadata are never followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from ..errors import InvalidTag, NotFound, StoreUnavailable, SystemTag, TagConflict
+from ..model import ArtifactJSON, Status
+from ..safepickle import decode_bool
+from ..tags import check_user_tag_count
+from .base import (
+    LogSource,
+    RunDetails,
+    RunRecord,
+    ScanResult,
+    StepRecord,
+    Store,
+    TaskRecord,
+)
+from .local import MetadataError, run_record_from_json
+from .s3 import DatastoreReader, LocalReader, S3Reader, check_part
+from .service_api import ServiceAPI, ServiceError, obj_path
+
+_SHA = re.compile(r"^[0-9a-f]{40,64}$")
+_TYPE = re.compile(r"^<class '(.*)'>$")
+_FLOW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: cap on `<attempt>.data.json` (a few KB in practice): never download an arbitrary object
+DATA_JSON_MAX = 4 * 1024 * 1024
+
+
+@dataclass
+class _Task:
+    """One task's rows, fetched at most once per store call."""
+
+    step: str
+    task_id: str
+    created_at: int
+    heartbeat_ms: Optional[int]
+    metadata: Optional[List[Dict[str, Any]]] = None
+    artifacts: Optional[List[Dict[str, Any]]] = None
+
+
+@dataclass
+class _RunView:
+    """What one `run_details` call has read about a run, so nothing is fetched twice."""
+
+    flow: str
+    run_id: str
+    steps: Optional[List[Tuple[str, int]]] = None
+    tasks: Dict[str, List[_Task]] = field(default_factory=dict)
+    newest_ms: int = 0
+
+
+def _int(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _token(row: Mapping[str, Any]) -> str:
+    """Changes whenever what the index keeps of a run changes (not on heartbeats)."""
+    keep = [
+        row.get("ts_epoch"),
+        row.get("user_name"),
+        sorted(str(t) for t in row.get("tags") or []),
+        sorted(str(t) for t in row.get("system_tags") or []),
+    ]
+    return hashlib.sha1(json.dumps(keep).encode("utf-8")).hexdigest()
+
+
+def _latest_attempt_rows(rows: Iterable[Mapping[str, Any]]) -> Dict[int, Dict[str, Dict]]:
+    """Artifact rows by attempt, then by name."""
+    out: Dict[int, Dict[str, Dict]] = {}
+    for r in rows:
+        attempt = _int(r.get("attempt_id")) or 0
+        name = r.get("name")
+        if isinstance(name, str):
+            out.setdefault(attempt, {})[name] = dict(r)
+    return out
+
+
+class ServiceStore(Store):
+    """Runs, tasks, artifacts and logs of a metadata service deployment (S3 or local data)."""
+
+    def __init__(
+        self,
+        url: str,
+        datastore: DatastoreReader,
+        *,
+        headers: Optional[Mapping[str, str]] = None,
+        stale_after: float = 6 * 3600,
+        listing_ttl: float = 0.5,
+        workers: int = 8,
+        api: Optional[ServiceAPI] = None,
+    ) -> None:
+        self.api = api or ServiceAPI(url, headers)
+        self.url = self.api.url
+        self.data = datastore
+        self.identity = f"service:{self.url}|{datastore.root}"
+        self.metadata_spec = f"service@{self.url}"
+        #: an unfinished task with no activity for this long is "unknown", not "running"
+        self.stale_after = stale_after
+        self.listing_ttl = listing_ttl
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="mfns-svc")
+        self._lock = threading.Lock()
+        self._flows: Optional[Tuple[float, List[str]]] = None
+        self._known_flows: set[str] = set()
+        self._end_steps: Dict[Tuple[str, str], str] = {}
+        self._bools: Dict[str, Optional[bool]] = {}
+        self._task_rows: Dict[Tuple[str, ...], Tuple[float, List[Dict[str, Any]]]] = {}
+
+    # -- configuration -----------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, **kwargs: Any) -> ServiceStore:
+        """The deployment Metaflow's configuration names (env vars or the active profile):
+        METAFLOW_SERVICE_URL (+ METAFLOW_SERVICE_AUTH_KEY / METAFLOW_SERVICE_HEADERS),
+        METAFLOW_DEFAULT_DATASTORE and METAFLOW_DATASTORE_SYSROOT_S3 (or _LOCAL)."""
+        url = _conf("SERVICE_URL")
+        if not url:
+            raise StoreUnavailable(
+                "Metaflow is configured for the metadata service but no METAFLOW_SERVICE_URL "
+                "is set (environment or Metaflow profile)."
+            )
+        headers: Dict[str, str] = {}
+        try:
+            from metaflow.metaflow_config import SERVICE_HEADERS
+
+            headers.update(SERVICE_HEADERS or {})
+        except Exception:
+            pass
+        auth_key = os.environ.get("METAFLOW_SERVICE_AUTH_KEY")
+        if auth_key:
+            headers["x-api-key"] = auth_key
+        return cls(str(url), datastore_from_config(), headers=headers, **kwargs)
+
+    # -- small helpers -----------------------------------------------------------------------
+    def _get(self, path: str) -> Any:
+        return self.api.get(path)
+
+    def _list(self, path: str) -> List[Dict[str, Any]]:
+        body = self.api.get(path)
+        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
+
+    def _map(self, fn: Any, items: Sequence[Any]) -> List[Any]:
+        """Run independent requests concurrently (the service and S3 answer in parallel)."""
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        return list(self._pool.map(fn, items))
+
+    @staticmethod
+    def _check(*parts: str) -> None:
+        whole = "/".join(parts)
+        for p in parts:
+            check_part(p, whole)
+
+    def stats(self) -> Dict[str, int]:
+        """Requests sent so far: to the service, and to the datastore (S3), by kind."""
+        return {**self.api.stats, **self.data.stats}
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+        self.api.session.close()
+
+    # -- listing -----------------------------------------------------------------------------
+    def flows(self) -> List[str]:
+        with self._lock:
+            cached = self._flows
+        if cached is not None and time.monotonic() - cached[0] < self.listing_ttl:
+            return list(cached[1])
+        body = self._get("/flows")
+        if isinstance(body, list):
+            names = sorted(
+                {str(f["flow_id"]) for f in body if isinstance(f, dict) and f.get("flow_id")}
+            )
+        else:  # a service without `GET /flows` (metaflow-local-service): ask the datastore
+            names = [n for n in self.data.top_level_names() if self._flow_exists(n)]
+        with self._lock:
+            self._flows = (time.monotonic(), names)
+        return list(names)
+
+    def _flow_exists(self, name: str) -> bool:
+        if name in self._known_flows:
+            return True
+        if not _FLOW_NAME.match(name) or self._get(obj_path(name)) is None:
+            return False
+        self._known_flows.add(name)
+        return True
+
+    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
+        self._check(flow)
+        result = ScanResult()
+        rows = self.api.list_runs(flow)
+        for row in rows or []:
+            run_id = str(row.get("run_number", ""))
+            if not run_id or "/" in run_id:
+                continue
+            token = _token(row)
+            result.tokens[run_id] = token
+            if known.get(run_id) == token:
+                continue
+            try:
+                result.upserts.append(run_record_from_json(flow, run_id, row, token))
+            except MetadataError as exc:
+                result.broken[run_id] = str(exc)
+                del result.tokens[run_id]
+        result.removed = [r for r in known if r not in result.tokens]
+        return result
+
+    def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
+        self._check(flow, run_id)
+        row = self._get(obj_path(flow, run_id))
+        if not isinstance(row, dict):
+            return None
+        try:
+            return run_record_from_json(flow, run_id, row, _token(row))
+        except MetadataError as exc:
+            raise NotFound(f"Run {flow}/{run_id} cannot be read: {exc}") from None
+
+    # -- tasks, metadata and artifacts -------------------------------------------------------
+    def _tasks_of(self, view: _RunView, step: str) -> List[_Task]:
+        """The step's tasks, oldest first (1 request, once per view)."""
+        if step not in view.tasks:
+            rows = self._list(obj_path(view.flow, view.run_id, step) + "/tasks")
+            tasks = []
+            for r in rows:
+                ts = _int(r.get("ts_epoch"))
+                task_id = r.get("task_id")
+                if ts is None or task_id is None:
+                    continue
+                hb = _int(r.get("last_heartbeat_ts"))
+                tasks.append(_Task(step, str(task_id), ts, hb * 1000 if hb else None))
+                view.newest_ms = max(view.newest_ms, ts, hb * 1000 if hb else 0)
+            tasks.sort(key=lambda t: (t.created_at, t.task_id))
+            view.tasks[step] = tasks
+        return view.tasks[step]
+
+    def _steps_of(self, view: _RunView) -> List[Tuple[str, int]]:
+        """(name, created_at) of the run's steps, `_parameters` excluded, oldest first."""
+        if view.steps is None:
+            rows = self._list(obj_path(view.flow, view.run_id) + "/steps")
+            steps = []
+            for r in rows:
+                name, ts = r.get("step_name"), _int(r.get("ts_epoch"))
+                if isinstance(name, str) and ts is not None and not name.startswith("_"):
+                    steps.append((name, ts))
+                    view.newest_ms = max(view.newest_ms, ts)
+            steps.sort(key=lambda s: (s[1], s[0]))
+            view.steps = steps
+        return view.steps
+
+    def _rows(self, kind: str, flow: str, run_id: str, step: str, task_id: str) -> List[Dict]:
+        """A task's `metadata` or `artifacts` rows, cached for `listing_ttl` seconds."""
+        key = (kind, flow, run_id, step, task_id)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._task_rows.get(key)
+        if hit is not None and now - hit[0] < self.listing_ttl:
+            return hit[1]
+        rows = self._list(obj_path(flow, run_id, step, task_id) + f"/{kind}")
+        if kind == "metadata":
+            rows.sort(key=lambda m: _int(m.get("ts_epoch")) or 0)
+        with self._lock:
+            if len(self._task_rows) > 4096:
+                self._task_rows.clear()
+            self._task_rows[key] = (now, rows)
+        return rows
+
+    def _metadata(self, flow: str, run_id: str, t: _Task) -> List[Dict[str, Any]]:
+        if t.metadata is None:
+            t.metadata = self._rows("metadata", flow, run_id, t.step, t.task_id)
+        return t.metadata
+
+    def _artifact_rows(self, flow: str, run_id: str, t: _Task) -> List[Dict[str, Any]]:
+        if t.artifacts is None:
+            t.artifacts = self._rows("artifacts", flow, run_id, t.step, t.task_id)
+        return t.artifacts
+
+    def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
+        if not isinstance(sha, str) or not _SHA.match(sha):
+            return None
+        if sha not in self._bools:
+            blob = self.data.blob(flow, sha)
+            value = decode_bool(blob) if blob is not None else None
+            if blob is None:
+                return None  # not cached: the blob may appear a moment later
+            self._bools[sha] = value
+        return self._bools[sha]
+
+    def _task_state(self, flow: str, run_id: str, t: _Task) -> TaskRecord:
+        """A task's status as Metaflow's client sees it (2 requests + a cached blob read)."""
+        meta = self._metadata(flow, run_id, t)
+
+        def values(name: str) -> List[str]:
+            return [str(m.get("value")) for m in meta if m.get("field_name") == name]
+
+        started = [int(v) for v in values("attempt") if v.isdigit()]
+        done = [int(v) for v in values("attempt-done") if v.isdigit()]
+        attempt = max(started + done, default=0)
+        done_attempt = done[-1] if done else None
+        stamps = [_int(m.get("ts_epoch")) or 0 for m in meta]
+        newest = max([t.created_at, t.heartbeat_ms or 0, *stamps])
+        status: Status = "running"
+        finished_at: Optional[int] = None
+        if done_attempt is not None:
+            by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
+            arts = by_attempt.get(done_attempt) or (
+                by_attempt[max(by_attempt)] if by_attempt else {}
+            )
+            task_ok, success = arts.get("_task_ok"), arts.get("_success")
+            ok: Optional[bool] = None
+            if task_ok is not None:
+                finished_at = _int(task_ok.get("ts_epoch"))
+                ok = self._blob_bool(flow, (success or {}).get("sha")) is True
+            else:
+                oks = [
+                    m
+                    for m in meta
+                    if m.get("field_name") == "attempt_ok"
+                    and f"attempt_id:{done_attempt}" in (m.get("tags") or [])
+                ]
+                if oks:
+                    ok = str(oks[-1].get("value")) == "True"
+                    finished_at = _int(oks[-1].get("ts_epoch"))
+            if attempt > done_attempt:
+                status = "running"  # a retry is under way
+            elif ok is None:
+                status = "unknown"
+            else:
+                status = "succeeded" if ok else "failed"
+        if status == "running" and not self._recent(newest):
+            status = "unknown"
+        origin_run = next((v for v in values("origin-run-id") if v != "None"), None)
+        origin_task = next((v for v in values("origin-task-id") if v != "None"), None)
+        return TaskRecord(
+            step=t.step,
+            task_id=t.task_id,
+            created_at=t.created_at,
+            status=status,
+            finished_at=finished_at,
+            attempt=attempt,
+            origin_run_id=origin_run,
+            origin_task_id=origin_task,
+        )
+
+    def _recent(self, newest_ms: int) -> bool:
+        return time.time() * 1000 - newest_ms < self.stale_after * 1000
+
+    # -- runs --------------------------------------------------------------------------------
+    def end_step_name(self, flow: str, run_id: str) -> str:
+        """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
+        self._check(flow, run_id)
+        cached = self._end_steps.get((flow, run_id))
+        if cached is not None:
+            return cached
+        view = _RunView(flow, run_id)
+        params = self._tasks_of(view, "_parameters")
+        for t in params:
+            for m in self._metadata(flow, run_id, t):
+                if m.get("field_name") == "end_step" and isinstance(m.get("value"), str):
+                    self._end_steps[(flow, run_id)] = str(m["value"])
+                    return str(m["value"])
+        if params:  # an older run: Metaflow falls back to "end" for good
+            self._end_steps[(flow, run_id)] = "end"
+        return "end"
+
+    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+        self._check(flow, run_id)
+        end_step = end_step or self.end_step_name(flow, run_id)
+        view = _RunView(flow, run_id)
+        steps = self._steps_of(view)
+        origin: Optional[str] = None
+        if steps:
+            newest_step = max(steps, key=lambda s: s[1])[0]
+            newest_tasks = self._tasks_of(view, newest_step)
+            if newest_tasks:
+                t = max(newest_tasks, key=lambda t: t.created_at)
+                values = [
+                    str(m.get("value"))
+                    for m in self._metadata(flow, run_id, t)
+                    if m.get("field_name") == "origin-run-id"
+                ]
+                origin = next((v for v in values if v != "None"), None)
+        if end_step in {name for name, _ in steps}:
+            end_tasks = self._tasks_of(view, end_step)
+            if end_tasks:
+                end = self._task_state(flow, run_id, max(end_tasks, key=lambda t: t.created_at))
+                if end.finished_at is not None and end.status in ("succeeded", "failed"):
+                    return RunDetails(end.status, end.finished_at, origin, final=True)
+        # Unfinished (or broken) run: look at every task, as the local store does.
+        all_tasks = [t for name, _ in steps for t in self._tasks_of(view, name)]
+        states = self._map(lambda t: self._task_state(flow, run_id, t), all_tasks)
+        run_row = self._get(obj_path(flow, run_id))
+        if isinstance(run_row, dict):
+            hb = _int(run_row.get("last_heartbeat_ts"))
+            view.newest_ms = max(
+                view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
+            )
+        recent = self._recent(view.newest_ms)
+        if any(s.status == "running" for s in states):
+            return RunDetails("running", None, origin, final=False)
+        if any(s.status == "failed" for s in states):
+            return RunDetails("failed", None, origin, final=not recent)
+        if not states and recent:
+            return RunDetails("running", None, origin, final=False)
+        return RunDetails("unknown", None, origin, final=False)
+
+    def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:
+        """Details of several runs, fetched concurrently."""
+        details = self._map(lambda r: self.run_details(flow, r), list(run_ids))
+        return dict(zip(run_ids, details))
+
+    def steps(self, flow: str, run_id: str) -> List[StepRecord]:
+        self._check(flow, run_id)
+        view = _RunView(flow, run_id)
+        steps = self._steps_of(view)
+        tasks = self._map(lambda s: self._tasks_of(view, s[0]), steps)
+        return [
+            StepRecord(name, ts, tuple(t.task_id for t in ts_tasks))
+            for (name, ts), ts_tasks in zip(steps, tasks)
+        ]
+
+    def tasks(self, flow: str, run_id: str, step: str) -> List[TaskRecord]:
+        self._check(flow, run_id, step)
+        view = _RunView(flow, run_id)
+        return self._map(lambda t: self._task_state(flow, run_id, t), self._tasks_of(view, step))
+
+    def task_record(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[TaskRecord]:
+        """One task's state without reading its siblings (None when it does not exist)."""
+        self._check(flow, run_id, step, task_id)
+        row = self._get(obj_path(flow, run_id, step, task_id))
+        if not isinstance(row, dict) or _int(row.get("ts_epoch")) is None:
+            return None
+        hb = _int(row.get("last_heartbeat_ts"))
+        t = _Task(step, task_id, int(row["ts_epoch"]), hb * 1000 if hb else None)
+        return self._task_state(flow, run_id, t)
+
+    def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
+        self._check(flow, run_id, step, task_id)
+        return isinstance(self._get(obj_path(flow, run_id, step, task_id)), dict)
+
+    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
+        self._check(flow, run_id, step)
+        return isinstance(self._get(obj_path(flow, run_id, step)), dict)
+
+    # -- artifacts and logs ------------------------------------------------------------------
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+        self._check(flow, run_id, step, task_id)
+        t = _Task(step, task_id, 0, None)
+        by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
+        if not by_attempt:
+            return []
+        attempt = max(by_attempt)  # the service's own rule: the latest attempt's artifacts
+        rows = by_attempt[attempt]
+        info: Dict[str, Any] = {}
+        parts = (flow, run_id, step, task_id, f"{attempt}.data.json")
+        raw = self.data.read_small(parts, DATA_JSON_MAX)
+        if raw is not None:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("info"), dict):
+                info = data["info"]
+        out: List[ArtifactJSON] = []
+        for name, row in rows.items():
+            meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
+            raw_type = str(meta.get("type", ""))
+            m = _TYPE.match(raw_type)
+            size = meta.get("size")
+            out.append(
+                ArtifactJSON(
+                    name=name,
+                    type=m.group(1) if m else (raw_type or "unknown"),
+                    size=size if isinstance(size, int) and not isinstance(size, bool) else -1,
+                    sha=str(row.get("sha", "")),
+                )
+            )
+        out.sort(key=lambda a: a["name"])
+        return out
+
+    def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
+        """The latest started attempt (Metaflow's `Task.current_attempt`)."""
+        t = _Task(step, task_id, 0, None)
+        values = [
+            str(m.get("value"))
+            for m in self._metadata(flow, run_id, t)
+            if m.get("field_name") == "attempt"
+        ]
+        return max((int(v) for v in values if v.isdigit()), default=0)
+
+    def log_sources(
+        self, flow: str, run_id: str, step: str, task_id: str, stream: str
+    ) -> Sequence[LogSource]:
+        self._check(flow, run_id, step, task_id, stream)
+        attempt = self.current_attempt(flow, run_id, step, task_id)
+        names = [f"{attempt}.{source}_{stream}.log" for source in ("runtime", "task")]
+        found = self._map(lambda n: self.data.log_source((flow, run_id, step, task_id, n)), names)
+        return [s for s in found if s is not None]
+
+    # -- tags --------------------------------------------------------------------------------
+    def mutate_tags(
+        self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
+    ) -> RunRecord:
+        self._check(flow, run_id)
+        add_set, remove_set = frozenset(add), frozenset(remove)
+        for attempt in range(6):
+            current = self.read_run(flow, run_id)
+            if current is None:
+                raise NotFound(f"{flow}/{run_id} does not exist.")
+            system = frozenset(current.system_tags)
+            if remove_set & system:
+                bad = ", ".join(sorted(remove_set & system))
+                raise SystemTag(f"Cannot remove system tag(s) {bad}: system tags are immutable.")
+            existing = frozenset(current.tags)
+            to_add = add_set - system
+            new = (existing - remove_set) | to_add
+            if new == existing:
+                return current
+            check_user_tag_count(new, existing)
+            # disjoint sets: the result is the same whichever the service applies first
+            body = {
+                "tags_to_add": sorted(to_add - existing),
+                "tags_to_remove": sorted((remove_set - to_add) & existing),
+            }
+            status, resp = self.api.patch(obj_path(flow, run_id) + "/tag/mutate", body)
+            if status < 300 and isinstance(resp, dict) and isinstance(resp.get("tags"), list):
+                final_tags = [str(t) for t in resp["tags"]]
+                after = self.read_run(flow, run_id)
+                if after is not None and frozenset(after.tags) == frozenset(final_tags):
+                    return after
+                row = {
+                    "ts_epoch": current.created_at,
+                    "user_name": current.user,
+                    "tags": final_tags,
+                    "system_tags": list(current.system_tags),
+                }
+                return run_record_from_json(flow, run_id, row, _token(row))
+            if status in (400, 422):
+                raise InvalidTag(f"The Metaflow service refused the tag change: {resp}")
+            if status == 404:
+                raise NotFound(f"{flow}/{run_id} does not exist (or the service is too old).")
+            if status not in (409, 500, 502, 503, 504):
+                raise ServiceError(
+                    f"Tag mutation needs metaflow-service >= 2.3.0; the service answered "
+                    f"{status}: {str(resp)[:300]}",
+                    status,
+                )
+            time.sleep(0.1 * (attempt + 1))
+        raise TagConflict(
+            f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
+        )
+
+
+def _conf(name: str) -> Optional[str]:
+    """METAFLOW_<name> from the environment, else Metaflow's configuration (profile)."""
+    value = os.environ.get(f"METAFLOW_{name}")
+    if value:
+        return value
+    try:
+        import metaflow.metaflow_config as mc
+
+        configured = getattr(mc, name, None)
+    except Exception:
+        return None
+    return str(configured) if configured else None
+
+
+def datastore_from_config() -> DatastoreReader:
+    """The datastore Metaflow writes to: S3 (`DATASTORE_SYSROOT_S3`) or a local folder."""
+    kind = (_conf("DEFAULT_DATASTORE") or "local").lower()
+    if kind == "s3":
+        root = _conf("DATASTORE_SYSROOT_S3")
+        if not root:
+            raise StoreUnavailable(
+                "METAFLOW_DEFAULT_DATASTORE is s3 but METAFLOW_DATASTORE_SYSROOT_S3 is not set."
+            )
+        return S3Reader(root)
+    if kind == "local":
+        from .config import find_local_sysroot
+
+        return LocalReader(find_local_sysroot() / ".metaflow")
+    raise StoreUnavailable(
+        f"jupyter_mfns reads the {kind!r} datastore only through S3 or a local folder; "
+        "please open an issue with your deployment."
+    )

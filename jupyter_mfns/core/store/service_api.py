@@ -1,0 +1,164 @@
+"""A small HTTP client for Metaflow's metadata service API (Netflix's metaflow-service).
+
+Only the read routes Metaflow's own `ServiceMetadataProvider` uses, plus run tag mutation:
+
+    GET   /ping                                     (METADATA_SERVICE_VERSION header)
+    GET   /flows, /flows/{flow}/runs, /flows/{flow}/runs/{run}
+    GET   .../runs/{run}/steps, .../steps/{step}/tasks, .../tasks/{task}
+    GET   .../tasks/{task}/metadata, .../tasks/{task}/artifacts
+    PATCH .../runs/{run}/tag/mutate                 (service >= 2.3.0)
+
+Run listings use the cursor pagination of recent services (`_limit`, `X-Next-Cursor`) when the
+service answers with it, so no response grows with the number of runs; older services ignore the
+unknown parameter and answer with the whole listing in one response.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import quote
+
+from ..errors import StoreUnavailable
+
+#: rows per page of a paginated run listing (recent metaflow-service caps `_limit` at 500)
+PAGE_LIMIT = 500
+_RETRY_STATUS = (502, 503, 504)
+
+
+class ServiceError(StoreUnavailable):
+    """The service answered with an unexpected status."""
+
+    def __init__(self, message: str, status: int, body: str = "") -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.body = body
+
+
+def obj_path(*parts: str) -> str:
+    """`/flows/F/runs/R/steps/S/tasks/T` from (F, R, S, T), each component URL-quoted."""
+    names = ("flows", "runs", "steps", "tasks")
+    out = ""
+    for name, part in zip(names, parts):
+        out += f"/{name}/{quote(part, safe='')}"
+    return out
+
+
+class ServiceAPI:
+    """Blocking JSON calls to one metadata service, with retries and request counting."""
+
+    def __init__(
+        self,
+        url: str,
+        headers: Optional[Mapping[str, str]] = None,
+        *,
+        timeout: Tuple[float, float] = (5.0, 120.0),
+        retries: int = 3,
+        page_limit: int = PAGE_LIMIT,
+    ) -> None:
+        import requests
+
+        self.url = url.rstrip("/")
+        self.headers = dict(headers or {})
+        self.timeout = timeout
+        self.retries = retries
+        self.page_limit = page_limit
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        #: requests sent, by method and in total; read by tests and the benchmark
+        self.stats: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()
+        #: True once a run listing came back paginated (a recent metaflow-service)
+        self.paginates: Optional[bool] = None
+
+    # -- transport ---------------------------------------------------------------------------
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        import requests
+
+        url = self.url + path
+        delay = 0.2
+        for attempt in range(self.retries + 1):
+            with self._stats_lock:
+                self.stats["service_requests"] += 1
+                self.stats[f"service_{method.lower()}"] += 1
+            try:
+                resp = self.session.request(
+                    method, url, headers=self.headers, timeout=self.timeout, **kwargs
+                )
+            except requests.RequestException as exc:
+                if attempt == self.retries:
+                    raise StoreUnavailable(
+                        f"The Metaflow service at {self.url} is unreachable: {exc}"
+                    ) from exc
+            else:
+                if resp.status_code not in _RETRY_STATUS or attempt == self.retries:
+                    return resp
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, path: str, params: Optional[Mapping[str, Any]] = None) -> Any:
+        """The JSON answer of a GET; None on 404."""
+        body, _ = self.get_with_headers(path, params)
+        return body
+
+    def get_with_headers(
+        self, path: str, params: Optional[Mapping[str, Any]] = None
+    ) -> Tuple[Any, Mapping[str, str]]:
+        resp = self._send("GET", path, params=params)
+        if resp.status_code == 404:
+            return None, resp.headers
+        if resp.status_code >= 300:
+            raise ServiceError(
+                f"The Metaflow service answered {resp.status_code} to GET {path}: "
+                f"{resp.text[:300]}",
+                resp.status_code,
+                resp.text,
+            )
+        try:
+            return resp.json(), resp.headers
+        except ValueError as exc:
+            raise StoreUnavailable(f"The Metaflow service sent invalid JSON for {path}") from exc
+
+    def patch(self, path: str, body: Any) -> Tuple[int, Any]:
+        """(status, JSON or text) of a PATCH; the caller interprets 4xx answers."""
+        resp = self._send("PATCH", path, json=body)
+        try:
+            return resp.status_code, resp.json()
+        except ValueError:
+            return resp.status_code, resp.text
+
+    def version(self) -> Optional[str]:
+        resp = self._send("GET", "/ping")
+        if resp.status_code >= 300:
+            raise ServiceError(
+                f"The Metaflow service at {self.url} answered {resp.status_code} to /ping",
+                resp.status_code,
+            )
+        return resp.headers.get("METADATA_SERVICE_VERSION")
+
+    # -- listings ----------------------------------------------------------------------------
+    def list_runs(self, flow: str) -> Optional[List[Dict[str, Any]]]:
+        """Every run row of `flow` (None when the flow does not exist), page by page."""
+        path = obj_path(flow) + "/runs"
+        rows: List[Dict[str, Any]] = []
+        params: Dict[str, Any] = {"_limit": self.page_limit}
+        seen_cursors = set()
+        while True:
+            body, headers = self.get_with_headers(path, params)
+            if body is None:
+                return None if not rows else rows
+            if not isinstance(body, list):
+                raise StoreUnavailable(f"The Metaflow service sent a non-list for {path}")
+            rows.extend(r for r in body if isinstance(r, dict))
+            cursor = headers.get("X-Next-Cursor")
+            paginated = cursor is not None or "X-Pagination-Limit" in headers
+            self.paginates = paginated
+            if not cursor or cursor in seen_cursors:
+                return rows
+            seen_cursors.add(cursor)
+            params = {"_limit": self.page_limit, "_cursor": cursor}
