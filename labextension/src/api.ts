@@ -73,7 +73,9 @@ export async function requestAPI<T>(
   const url =
     URLExt.join(settings.baseUrl, 'mfns', 'api', endpoint) +
     queryString(init.query ?? {});
-  const request: RequestInit = { method: init.method ?? 'GET' };
+  // 'no-cache' (always revalidate) rather than the default 'no-store', for which
+  // makeRequest appends a bare timestamp to the query: the API refuses unknown keys.
+  const request: RequestInit = { method: init.method ?? 'GET', cache: 'no-cache' };
   if (init.body !== undefined) {
     request.body = JSON.stringify(init.body);
   }

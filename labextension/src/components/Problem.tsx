@@ -1,19 +1,39 @@
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IProblem } from '../models/errors';
 
-/** A problem told where the user looks (role=alert so screen readers say it too). */
+/**
+ * A problem told where the user looks (role=alert so screen readers say it too).
+ * With `onSwitch`, a namespace mismatch offers one click per owning namespace.
+ */
 export function Problem(props: {
   problem: IProblem | null;
   children?: React.ReactNode;
   onDismiss?: () => void;
+  onSwitch?: (owner: string) => void;
 }): JSX.Element | null {
-  if (!props.problem) {
+  const { problem, onSwitch } = props;
+  if (!problem) {
     return null;
   }
+  const owners =
+    problem.reason === 'namespace_mismatch' && onSwitch
+      ? (problem.owners ?? [])
+      : [];
   return (
     <div className="jp-mfns-problem" role="alert">
-      <span className="jp-mfns-problem-text">{props.problem.message}</span>
+      <span className="jp-mfns-problem-text">{problem.message}</span>
+      {owners.map(owner => (
+        <Button
+          key={owner}
+          small
+          className="jp-mod-styled jp-mod-accept"
+          onClick={() => onSwitch?.(owner)}
+        >
+          Switch to {owner}
+        </Button>
+      ))}
       {props.children}
       {props.onDismiss && (
         <button

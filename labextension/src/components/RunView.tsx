@@ -173,7 +173,10 @@ export function RunView(props: {
   const info = run.run;
   if (!info) {
     return run.problem ? (
-      <Problem problem={run.problem} />
+      <Problem
+        problem={run.problem}
+        onSwitch={owner => model.setNamespace(owner, run.pathspec)}
+      />
     ) : (
       <Loading what={`Loading ${run.pathspec}…`} />
     );

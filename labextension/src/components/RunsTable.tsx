@@ -234,7 +234,16 @@ export function RunsTable(props: {
     <div className={`jp-mfns-runs ${wide ? 'jp-mod-wide' : 'jp-mod-narrow'}`}>
       <TagFilter runs={runs} />
       <RunsSummary model={model} runs={runs} />
-      <Problem problem={runs.problem} />
+      <Problem
+        problem={runs.problem}
+        onSwitch={owner => model.setNamespace(owner, runs.flow)}
+      >
+        {runs.problem?.reason === 'namespace_mismatch' && (
+          <button className="jp-mfns-link" onClick={() => model.openFlows()}>
+            Flows in {namespaceLabel(runs.namespace)}
+          </button>
+        )}
+      </Problem>
       <div className="jp-mfns-runrow jp-mfns-runs-header" role="presentation">
         <span className="jp-mfns-col-status" />
         <span className="jp-mfns-col-id">Run</span>

@@ -64,7 +64,10 @@ export function TaskView(props: {
   const object = task.object;
   if (!object) {
     return task.problem ? (
-      <Problem problem={task.problem} />
+      <Problem
+        problem={task.problem}
+        onSwitch={owner => model.setNamespace(owner, task.pathspec)}
+      />
     ) : (
       <Loading what={`Loading ${task.pathspec}…`} />
     );
