@@ -44,9 +44,12 @@ Params = Union[Dict[str, Any], Sequence[Tuple[str, Any]]]
 
 # -- the store and its environment ------------------------------------------------------------
 @pytest.fixture
-def mfns_store(demo_store: DemoStore) -> DemoStore:
-    """The store the server browses: the shared read-only demo store unless a test overrides
-    this fixture (tests that change tags use `mutable_demo_store`)."""
+def mfns_store(request: pytest.FixtureRequest, demo_store: DemoStore) -> DemoStore:
+    """The store the server browses: the shared read-only demo store, or the test's private
+    copy when the test asks for `mutable_demo_store` (tests that change tags or add runs)."""
+    if "mutable_demo_store" in request.fixturenames:
+        store: DemoStore = request.getfixturevalue("mutable_demo_store")
+        return store
     return demo_store
 
 
@@ -62,16 +65,24 @@ def mfns_env(mfns_store: DemoStore, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def jp_server_config(mfns_store: DemoStore, tmp_path: Path) -> Config:
+def mfns_traits() -> Dict[str, Any]:
+    """Extra `MfnsExtension` traits for this test (parametrize this name to set some)."""
+    return {}
+
+
+@pytest.fixture
+def jp_server_config(mfns_store: DemoStore, tmp_path: Path, mfns_traits: Dict[str, Any]) -> Config:
     """Load only jupyter_mfns, over `mfns_store`, with its index in this test's tmp folder."""
+    traits = {
+        "metaflow_root": str(mfns_store.root),
+        "cache_dir": str(tmp_path / "mfns-cache"),
+        "refresh_interval": 0.2,
+        **mfns_traits,
+    }
     return Config(
         {
             "ServerApp": {"jpserver_extensions": {"jupyter_mfns": True}},
-            "MfnsExtension": {
-                "metaflow_root": str(mfns_store.root),
-                "cache_dir": str(tmp_path / "mfns-cache"),
-                "refresh_interval": 0.2,
-            },
+            "MfnsExtension": {k: v for k, v in traits.items() if v is not None},
         }
     )
 
@@ -167,6 +178,8 @@ class Api:
         self.auth = auth
         self.openapi = openapi
         self.replies: List[Tuple[str, str, Reply]] = []
+        #: a test of an unreadable store sets this to accept 503 `store_unavailable`
+        self.expect_unavailable = False
 
     def url(
         self, route: str, params: Optional[Params] = None, raw_query: Optional[str] = None
@@ -205,7 +218,10 @@ class Api:
         except ValueError:
             pytest.fail(f"{method} {route} answered {response.code} with non-JSON: {text[:300]!r}")
         reply = Reply(response.code, data, dict(response.headers.get_all()))
-        assert reply.status < 500, f"{method} {route} answered {reply.status}: {text[:500]}"
+        unavailable = reply.status == 503 and reply.reason == "store_unavailable"
+        assert reply.status < 500 or (unavailable and self.expect_unavailable), (
+            f"{method} {route} answered {reply.status}: {text[:500]}"
+        )
         if reply.status >= 400:
             assert isinstance(data, dict) and data.get("reason") and data.get("message"), data
         if check:
@@ -315,7 +331,7 @@ def start_live_server(
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--ServerApp.base_url={base_url}", f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={tmp / 'root'}",
-        '--ServerApp.jpserver_extensions={"jupyter_mfns": true}',
+        "--ServerApp.jpserver_extensions={'jupyter_mfns': True}",
         *args,
     ]  # fmt: skip
     with open(log_path, "wb") as log:
@@ -351,3 +367,30 @@ def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in started:
         server.stop()
+
+
+# -- what the server registered ----------------------------------------------------------------
+@pytest.fixture
+def registered_routes(jp_serverapp: Any) -> List[Tuple[str, type]]:
+    """(URL regex, handler class) of every jupyter_mfns handler the running server routes to."""
+    return registered_mfns_routes(jp_serverapp.web_app)
+
+
+def registered_mfns_routes(web_app: Any) -> List[Tuple[str, type]]:
+    """(URL regex, handler class) of every jupyter_mfns handler the web app routes to."""
+    from tornado.routing import Router
+
+    from jupyter_mfns.server.handlers import MfnsHandler
+
+    found: List[Tuple[str, type]] = []
+
+    def walk(router: Any) -> None:
+        for rule in getattr(router, "rules", []):
+            target = rule.target
+            if isinstance(target, Router) or hasattr(target, "rules"):
+                walk(target)
+            elif isinstance(target, type) and issubclass(target, MfnsHandler):
+                found.append((rule.matcher.regex.pattern, target))
+
+    walk(web_app.default_router)
+    return found
