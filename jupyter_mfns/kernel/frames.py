@@ -37,7 +37,8 @@ def runs_frame(runs: Sequence[RunJSON], **attrs: Any) -> Any:
     """One row per run, newest first, the RUN fields as columns."""
     import pandas as pd
 
-    frame = pd.DataFrame([{c: run[c] for c in RUN_COLUMNS} for run in runs], columns=RUN_COLUMNS)
+    rows = [{c: dict(run)[c] for c in RUN_COLUMNS} for run in runs]
+    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
     frame = _times(frame, TIME_COLUMNS)
     frame.attrs.update(attrs)
     return frame

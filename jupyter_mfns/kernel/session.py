@@ -154,7 +154,7 @@ class KernelSession:
         """Notify when user code changed Metaflow's namespace directly (post-cell hook)."""
         import metaflow.client.core as client
 
-        current = client.current_namespace
+        current: Any = client.current_namespace
         if current is False or current == self._last_seen:
             return  # never resolved yet, or already announced
         self._notify(current, "kernel", None, None)

@@ -129,7 +129,9 @@ class Browser(widgets.VBox):
             layout={"width": "auto"},
         )
         self.flow_select = widgets.Dropdown(description="Flow")
-        self.tag_filter = widgets.TagsInput(allow_duplicates=False, layout={"width": "auto"})
+        self.tag_filter = widgets.TagsInput(
+            allow_duplicates=False, layout={"width": "28em", "min_height": "28px"}
+        )
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.note = widgets.HTML()
         self.runs_select = widgets.Select(rows=8, layout={"width": "100%"})

@@ -22,7 +22,14 @@ from kernel_harness import RealKernel, kernel_env  # noqa: E402
 @pytest.fixture(scope="module")
 def store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     """A private copy of the demo store that this module's tests may tag."""
-    return copy_demo_store(demo_store, tmp_path_factory.mktemp("kernel-store"))
+    copy = copy_demo_store(demo_store, tmp_path_factory.mktemp("kernel-store"))
+    missing = [
+        run.pathspec
+        for run in copy.story.runs
+        if not (copy.root / ".metaflow" / run.pathspec / "_meta" / "_self.json").is_file()
+    ]
+    assert not missing, f"the copy of the demo store lacks runs {missing}"
+    return copy
 
 
 @pytest.fixture(scope="module")
