@@ -15,6 +15,7 @@ Every test here is marked `service`.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import shutil
@@ -26,7 +27,6 @@ import pytest
 from service_deployment import Deployment, save_snapshot, start_deployment
 
 from jupyter_mfns.core import Catalog
-from jupyter_mfns.core.store.s3 import S3Reader
 from jupyter_mfns.core.store.service import ServiceStore
 from jupyter_mfns.demo.build import FIX_ENV, flow_file
 from jupyter_mfns.demo.runner import FlowRun, RunningFlow, start_flow
@@ -62,13 +62,12 @@ def _story_hash() -> str:
     from importlib import metadata
 
     digest = hashlib.sha256()
-    here = Path(__file__).parent
+    for fn in (_play_story, _start):
+        digest.update(inspect.getsource(fn).encode())
     for path in (
-        Path(__file__),
         TALK_FLOW,
         flow_file("PredictionFlow"),
-        here / "standin_service.py",
-        here / "service_deployment.py",
+        Path(__file__).with_name("standin_service.py"),
     ):
         digest.update(path.read_bytes())
     for dist in ("metaflow", "metaflow-local-service", "moto"):
@@ -161,7 +160,7 @@ def _play_story(dep: Deployment) -> ServiceStory:
     c1 = _start(dep, prediction, "will", (D22,), resume_of=runs["failed"].run_id)
     c2 = _start(dep, TALK_FLOW, "anne", ("mutable", "crazy_test"), ("--lines", "5"))
     runs["resumed"], runs["mutable"] = _finish(c1), _finish(c2)
-    store = make_store(dep)
+    store = dep.store()
     try:
         created = {role: store.read_run(r.flow, r.run_id).created_at for role, r in runs.items()}
         talk = runs["talk"]
@@ -175,14 +174,9 @@ def _play_story(dep: Deployment) -> ServiceStory:
     )
 
 
-def make_store(dep: Deployment, **kwargs) -> ServiceStore:
-    """A ServiceStore over the deployment, configured explicitly (no global config read)."""
-    return ServiceStore(dep.service_url, S3Reader(dep.sysroot_s3, client=dep.s3_client()), **kwargs)
-
-
 @pytest.fixture
 def service_store(deployment: Deployment, story: ServiceStory) -> Iterator[ServiceStore]:
-    store = make_store(deployment)
+    store = deployment.store()
     yield store
     store.close()
 

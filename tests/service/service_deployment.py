@@ -121,6 +121,15 @@ class Deployment:
             region_name="us-east-1",
         )
 
+    def store(self, **kwargs: Any) -> Any:
+        """A ServiceStore over this deployment, configured explicitly (no global config)."""
+        from jupyter_mfns.core.store.s3 import S3Reader
+        from jupyter_mfns.core.store.service import ServiceStore
+
+        return ServiceStore(
+            self.service_url, S3Reader(self.sysroot_s3, client=self.s3_client()), **kwargs
+        )
+
     # -- request counts, as the servers saw them ----------------------------------------------
     def service_requests(self) -> Counter[str]:
         """Requests the service answered since the last reset, by `METHOD route`, and total."""

@@ -81,15 +81,20 @@ class S3Reader(DatastoreReader):
         self.root = root.rstrip("/")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
-        self._client = client
+        self._client: Any = None
         self._client_lock = threading.Lock()
+        if client is not None:
+            self._use(client)
+
+    def _use(self, client: Any) -> None:
+        client.meta.events.register("before-send.s3", self._on_send)
+        self._client = client
 
     @property
     def client(self) -> Any:
         with self._client_lock:
             if self._client is None:
-                self._client = _metaflow_s3_client()
-                self._client.meta.events.register("before-send.s3", self._on_send)
+                self._use(_metaflow_s3_client())
             return self._client
 
     def _on_send(self, **_: Any) -> None:

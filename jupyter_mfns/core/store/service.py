@@ -131,6 +131,7 @@ class ServiceStore(Store):
         self._known_flows: set[str] = set()
         self._end_steps: Dict[Tuple[str, str], str] = {}
         self._bools: Dict[str, Optional[bool]] = {}
+        self._blob_lock = threading.Lock()
         self._task_rows: Dict[Tuple[str, ...], Tuple[float, List[Dict[str, Any]]]] = {}
 
     # -- configuration -----------------------------------------------------------------------
@@ -302,12 +303,14 @@ class ServiceStore(Store):
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
         if not isinstance(sha, str) or not _SHA.match(sha):
             return None
-        if sha not in self._bools:
-            blob = self.data.blob(flow, sha)
-            value = decode_bool(blob) if blob is not None else None
-            if blob is None:
-                return None  # not cached: the blob may appear a moment later
-            self._bools[sha] = value
+        if sha in self._bools:
+            return self._bools[sha]
+        with self._blob_lock:  # concurrent details of a page share one read per sha
+            if sha not in self._bools:
+                blob = self.data.blob(flow, sha)
+                if blob is None:
+                    return None  # not cached: the blob may appear a moment later
+                self._bools[sha] = decode_bool(blob)
         return self._bools[sha]
 
     def _task_state(self, flow: str, run_id: str, t: _Task) -> TaskRecord:
