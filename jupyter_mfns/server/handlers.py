@@ -102,10 +102,11 @@ class MfnsHandler(APIHandler):
         if isinstance(value, web.HTTPError):
             super().log_exception(typ, value, tb)
             return
+        # the path only: the query string may carry the token
         self.log.error(
             "jupyter_mfns: unexpected error in %s %s",
             self.request.method,
-            self.request.uri,
+            self.request.path,
             exc_info=(typ, value, tb),
         )
 

@@ -236,3 +236,31 @@ async def test_wrong_methods_answer_405_with_allow(api) -> None:
     assert post.headers["Allow"] == "GET, OPTIONS"
     delete = await api.request("DELETE", "tags", check=False)
     assert delete.status == 405 and delete.headers["Allow"] == "GET, POST, OPTIONS"
+
+
+async def test_an_unexpected_error_is_a_json_500_without_details(
+    api, http_server_client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a bug inside the Catalog (not bad input)
+    from jupyter_mfns.core.catalog import Catalog
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("internal detail: /secret/path")
+
+    monkeypatch.setattr(Catalog, "namespaces", broken)
+    # When a client calls the route (token in the query string, as some scripts do)
+    token = api.auth["Authorization"].split(" ", 1)[1]
+    response = await http_server_client.fetch(
+        api.url("namespaces", {"token": token}), raise_error=False
+    )
+    # Then it gets a JSON 500 that says where to look, and nothing of the error itself
+    body = json.loads(response.body)
+    assert response.code == 500
+    assert body["reason"] == "internal_error" and "server log" in body["message"]
+    assert "secret" not in response.body.decode() and "Traceback" not in response.body.decode()
+    # And the server log has the traceback, but not the token
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "unexpected error in GET" in logged and "RuntimeError" in caplog.text
+    assert token not in "\n".join(
+        r.getMessage() for r in caplog.records if "unexpected error" in r.getMessage()
+    )
