@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 BUCKET = "mfns-test"
 PREFIX = "metaflow"
 _MOTO_LINE = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) (/[^ ]*) HTTP/1\.1" (\d+)')
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def free_port() -> int:
@@ -149,7 +150,7 @@ class Deployment:
         with open(self.moto_log, "rb") as f:
             f.seek(since)
             text = f.read().decode("utf-8", "replace")
-        return [(m[1], m[2], int(m[3])) for m in _MOTO_LINE.finditer(text)]
+        return [(m[1], m[2], int(m[3])) for m in _MOTO_LINE.finditer(_ANSI.sub("", text))]
 
     def stop(self) -> None:
         for proc in self.processes:
@@ -189,7 +190,7 @@ def start_deployment(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
             stdout=moto_log,
             stderr=subprocess.STDOUT,
-            env=base,
+            env={**base, "PYTHONUNBUFFERED": "1"},  # its request log is read by tests
             cwd=str(work),
         )
         dep.processes.append(moto)

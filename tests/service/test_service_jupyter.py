@@ -1,0 +1,187 @@
+"""Two Jupyter servers, as two users, against one metadata service + S3: the REST API works
+with nothing configured but Metaflow's environment, each user defaults to their own namespace,
+and a tag added through one server is seen through the other within the refresh interval.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+import pytest
+from service_deployment import Deployment, free_port
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+REFRESH = 1.0
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    token: str
+    log_path: Path
+
+    def call(
+        self, method: str, route: str, params: Optional[Dict[str, Any]] = None, body: Any = None
+    ) -> Tuple[int, Any]:
+        query = urllib.parse.urlencode(params or {}, doseq=True)
+        request = urllib.request.Request(
+            f"{self.url}mfns/api/{route}" + (f"?{query}" if query else ""),
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def get(self, route: str, **params: Any) -> Any:
+        status, body = self.call("GET", route, params)
+        assert status == 200, (route, params, status, body)
+        return body
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(tmp: Path, env: Dict[str, str], timeout: float = 90) -> Server:
+    """`jupyter server` with only jupyter_mfns, configured by nothing but `env`."""
+    port, token = free_port(), "service-test-token"
+    for sub in ("config", "runtime", "root", "cache"):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+    full_env = {
+        **env,
+        "JUPYTER_NO_CONFIG": "1",
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "XDG_CACHE_HOME": str(tmp / "cache"),
+    }
+    command = [
+        sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp / 'root'}",
+        "--ServerApp.jpserver_extensions={'jupyter_mfns': True}",
+        f"--MfnsExtension.refresh_interval={REFRESH}",
+    ]  # fmt: skip
+    log_path = tmp / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    server = Server(process, f"http://127.0.0.1:{port}/", token, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(log_path.read_text(errors="replace")[-3000:])
+        try:
+            status, _ = server.call("GET", "status")
+            if status < 500:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"jupyter server did not start:\n{log_path.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def servers(deployment: Deployment, story, tmp_path_factory) -> Iterator[Dict[str, Server]]:
+    tmp = tmp_path_factory.mktemp("jupyter")
+
+    def env(user: str) -> Dict[str, str]:
+        e = deployment.env(user)
+        path = [str(PACKAGE_PARENT), e.get("PYTHONPATH", "")]
+        e["PYTHONPATH"] = os.pathsep.join(p for p in path if p)
+        return e
+
+    with ThreadPoolExecutor(2) as pool:
+        futures = {u: pool.submit(start_server, tmp / u, env(u)) for u in ("anne", "will")}
+        started = {u: f.result() for u, f in futures.items()}
+    try:
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def test_each_user_defaults_to_their_own_namespace(servers, story):
+    anne, will = servers["anne"], servers["will"]
+    assert anne.get("namespaces")["default"] == "user:anne"
+    assert will.get("namespaces")["default"] == "user:will"
+    # the default namespace decides what each one sees first
+    anne_runs = anne.get("runs", flow="TalkFlow")
+    will_runs = will.get("runs", flow="TalkFlow")
+    assert anne_runs["namespace"] == "user:anne" and will_runs["namespace"] == "user:will"
+    assert {r["user"] for r in anne_runs["runs"]} == {"anne"}
+    assert [r["pathspec"] for r in will_runs["runs"]] == [story["will_talk"]]
+    assert (
+        anne.get("runs/latest", flow="PredictionFlow", namespace="")["pathspec"]
+        == (story["resumed"])
+    )
+    # opening will's run from anne's default namespace says whose it is
+    status, body = anne.call("GET", "object", {"pathspec": story["will_talk"]})
+    assert status == 409 and body["namespaces"] == ["user:will"]
+
+
+def test_every_route_answers_from_the_service(servers, story):
+    anne = servers["anne"]
+    assert anne.get("status")
+    flows = {f["flow"] for f in anne.get("flows", namespace="")["flows"]}
+    assert {"TalkFlow", "PredictionFlow"} <= flows
+    run = anne.get("object", pathspec=story["talk"])
+    assert run["type"] == "run" and run["run"]["status"] == "succeeded"
+    assert [s["name"] for s in run["children"]] == ["start", "end"]
+    task = anne.get("object", pathspec=story.talk_task)
+    assert task["task"]["status"] == "succeeded"
+    logs = anne.get("logs", pathspec=story.talk_task, stream="stdout", tail=5)
+    assert len(logs["lines"]) == 5 and logs["lines"][-1]["text"].startswith("line 03000")
+    arts = anne.get("artifacts", pathspec=story.talk_task)["artifacts"]
+    assert {"frame": "pandas.DataFrame"}.items() <= {a["name"]: a["type"] for a in arts}.items()
+    tags = anne.get("tags", flow="TalkFlow")["tags"]
+    assert "xyz_features" in {t["tag"] for t in tags}
+    failed = anne.get("object", pathspec=story["failed"])["run"]
+    assert failed["status"] == "failed"
+    resumed = anne.get("object", pathspec=story["resumed"], namespace="")["run"]
+    assert resumed["origin_run"] == story["failed"]
+
+
+def test_a_tag_added_by_anne_is_seen_by_will(servers, story):
+    anne, will = servers["anne"], servers["will"]
+    run = story["mutable"]
+    query = {"flow": "TalkFlow", "namespace": "", "tag": "shared-with-will"}
+    assert will.get("runs", **query)["runs"] == []
+    try:
+        # When anne tags her run through her server
+        status, body = anne.call(
+            "POST", "tags", body={"pathspec": run, "add": ["shared-with-will"]}
+        )
+        assert status == 200 and "shared-with-will" in body["tags"]
+        tagged = time.monotonic()
+        # Then will's server lists it within the refresh interval (plus a scan, under load)
+        while not will.get("runs", **query)["runs"]:
+            assert time.monotonic() - tagged < REFRESH + 5, "will's server never saw the tag"
+            time.sleep(0.1)
+        seen_after = time.monotonic() - tagged
+        assert [r["pathspec"] for r in will.get("runs", **query)["runs"]] == [run]
+        assert seen_after < REFRESH + 5
+    finally:
+        anne.call("POST", "tags", body={"pathspec": run, "remove": ["shared-with-will"]})

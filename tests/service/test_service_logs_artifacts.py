@@ -1,0 +1,66 @@
+"""Logs and artifact metadata from S3 never download whole objects.
+
+Given the story's TalkFlow task whose stdout holds 3,000 lines (about 200 KB in S3), a tail
+of 10 lines costs one ranged GET per log file and downloads at most 64 KB of each; artifact
+metadata costs the task's artifact rows plus one small ranged read of `<attempt>.data.json`,
+and never touches an artifact blob. Counted by moto's own request log and by the store.
+"""
+
+from __future__ import annotations
+
+from service_deployment import BUCKET, PREFIX
+
+from jupyter_mfns.core.store.s3 import TAIL_BLOCK
+
+
+def _log_key(task: str, attempt: int = 0, source: str = "runtime", stream: str = "stdout") -> str:
+    return f"{PREFIX}/{task}/{attempt}.{source}_{stream}.log"
+
+
+def test_log_tail_reads_only_the_end(deployment, story, service_catalog):
+    task = story.talk_task
+    size = deployment.s3_client().head_object(Bucket=BUCKET, Key=_log_key(task))["ContentLength"]
+    assert size > 3 * TAIL_BLOCK  # the log is large enough for the test to mean something
+    store = service_catalog.store
+    mark, before = deployment.s3_log_mark(), dict(store.stats())
+    # When the last 10 stdout lines are asked for
+    answer = service_catalog.logs(task, "stdout", namespace=None, tail=10)
+    # Then they are the last 10 lines, marked as truncated
+    assert [ln["text"] for ln in answer["lines"]][-1].startswith("line 03000")
+    assert len(answer["lines"]) == 10 and answer["truncated"] is True
+    assert answer["finished"] is True
+    # and S3 answered one partial (206) GET per existing log file, nothing else for the log
+    everything = deployment.s3_requests(mark)
+    log_gets = [r for r in everything if r[1].endswith("_stdout.log")]
+    assert log_gets and all(m == "GET" and status in (206, 404) for m, _, status in log_gets)
+    assert len([g for g in log_gets if g[2] == 206]) == 1  # runtime log; no task log here
+    # (besides, at most the task's `_success` blob, for its status: a few bytes)
+    others = [r for r in everything if r not in log_gets]
+    assert len(others) <= 1 and all("/data/" in p for _, p, _ in others)
+    after = store.stats()
+    assert after["s3_requests"] - before.get("s3_requests", 0) == len(everything)
+    assert after["s3_bytes"] - before.get("s3_bytes", 0) <= TAIL_BLOCK + 100 < size
+
+
+def test_whole_log_is_read_once(deployment, story, service_catalog):
+    mark = deployment.s3_log_mark()
+    answer = service_catalog.logs(story.talk_task, "stdout", namespace=None)
+    assert len(answer["lines"]) == 3000 and answer["truncated"] is False
+    gets = [r for r in deployment.s3_requests(mark) if r[1].endswith("runtime_stdout.log")]
+    # the end (with the size), then the rest: two ranged GETs, never the same bytes twice
+    assert [status for _, _, status in gets] == [206, 206]
+
+
+def test_artifact_metadata_reads_no_blob(deployment, story, service_catalog):
+    task = story.talk_task
+    service_catalog.run(story["talk"], None)  # details (and their blob read) happen first
+    mark = deployment.s3_log_mark()
+    deployment.reset_service_requests()
+    arts = service_catalog.artifacts(task, namespace=None)["artifacts"]
+    assert {"frame", "name"} <= {a["name"] for a in arts}
+    s3 = deployment.s3_requests(mark)
+    # one ranged read of the task's data.json; no artifact blob (`/data/..`) is downloaded
+    assert [(m, p.rsplit("/", 1)[-1], s) for m, p, s in s3] == [("GET", "0.data.json", 206)]
+    assert not [p for _, p, _ in s3 if "/data/" in p]
+    counts = deployment.service_requests()
+    assert counts["GET /flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts"] == 1
