@@ -47,6 +47,10 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
 MAX_TAIL = 100_000
+_GENERATION = object()  # key of the index generation in Catalog._derived
+#: seconds without a query after which the background refresh slows down to IDLE_INTERVAL
+IDLE_AFTER = 60.0
+IDLE_INTERVAL = 30.0
 
 
 class _Default:
@@ -87,9 +91,15 @@ class Catalog:
         )
         self._refresh_lock = threading.Lock()
         self._refreshed_at = 0.0
+        #: when the last completed refresh started: the index reflects the store as of then
+        self._fresh_as_of = float("-inf")
         self._last_refresh_seconds = 0.0
+        #: answers derived from the whole index, valid while index.generation is unchanged
+        self._derived: Dict[Any, Any] = {}
         self._broken: Dict[Tuple[str, str], str] = {}
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by close() and by a query after an idle spell
+        self._queried_at = time.monotonic()
         self._thread: Optional[threading.Thread] = None
         if background_refresh:
             self.start_background_refresh()
@@ -106,30 +116,59 @@ class Catalog:
     def refresh(self) -> bool:
         """Bring the index up to date with the store; True when something changed."""
         with self._refresh_lock:
-            started = time.monotonic()
-            changed = False
-            flows = self.store.flows()
-            for gone in set(self.index.known_flows()) - set(flows):
-                self.index.drop_flow(gone)
-                changed = True
-            for flow in flows:
-                scan = self.store.scan_runs(flow, self.index.tokens(flow))
-                for key in [k for k in self._broken if k[0] == flow]:
-                    del self._broken[key]
-                for run_id, why in scan.broken.items():
-                    self._broken[(flow, run_id)] = why
-                    log.warning("Skipping unreadable run %s/%s: %s", flow, run_id, why)
-                changed |= self.index.apply(flow, scan)
-            self._refreshed_at = time.monotonic()
-            self._last_refresh_seconds = self._refreshed_at - started
-            return changed
+            return self._refresh_locked()
+
+    def _refresh_locked(self) -> bool:
+        started = time.monotonic()
+        changed = False
+        flows = self.store.flows()
+        for gone in set(self.index.known_flows()) - set(flows):
+            self.index.drop_flow(gone)
+            changed = True
+        for flow in flows:
+            scan = self.store.scan_runs(flow, self.index.tokens(flow))
+            for key in [k for k in self._broken if k[0] == flow]:
+                del self._broken[key]
+            for run_id, why in scan.broken.items():
+                self._broken[(flow, run_id)] = why
+                log.warning("Skipping unreadable run %s/%s: %s", flow, run_id, why)
+            changed |= self.index.apply(flow, scan)
+        self._refreshed_at = time.monotonic()
+        self._fresh_as_of = started
+        self._last_refresh_seconds = self._refreshed_at - started
+        return changed
 
     def _fresh(self) -> None:
-        """Refresh inline when no background thread keeps the index fresh (or never ran)."""
-        if self._refreshed_at == 0.0 or (
-            self._thread is None and time.monotonic() - self._refreshed_at > self.refresh_interval
-        ):
-            self.refresh()
+        """Make sure the index reflects the store as of at most `refresh_interval` ago.
+
+        A background thread keeps it so (scan, wait one interval, scan again), with a scan's
+        duration as slack; a query refreshes inline only before the first refresh, without a
+        background thread, or when that thread fell behind (then it waits for a fresh scan
+        rather than answer from a stale tag set).
+        """
+        now = time.monotonic()
+        if now - self._queried_at > IDLE_AFTER:
+            self._wake.set()  # the background thread was idling: back to one scan per interval
+        self._queried_at = now
+        allowed = self.refresh_interval
+        if self._thread is not None:
+            allowed += 2 * self._last_refresh_seconds + 0.5
+        if now - self._fresh_as_of <= allowed:
+            return
+        with self._refresh_lock:
+            if time.monotonic() - self._fresh_as_of <= allowed:
+                return  # another caller refreshed while this one waited for the lock
+            self._refresh_locked()
+
+    def _derived_answer(self, key: Any, compute: Any) -> Any:
+        """`compute()`, cached until the index changes (counts over 100k runs are not free)."""
+        generation = self.index.generation  # read before computing: never cache older data
+        cache = self._derived
+        if cache.get(_GENERATION) != generation:
+            cache = self._derived = {_GENERATION: generation}
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def start_background_refresh(self) -> None:
         if self._thread is not None:
@@ -143,11 +182,18 @@ class Catalog:
                 self.refresh()
             except Exception:  # keep serving from the last good index
                 log.exception("jupyter_mfns: refreshing the run index failed")
-            # never spend more than about a third of the time scanning
-            self._stop.wait(max(self.refresh_interval, 2 * self._last_refresh_seconds))
+            # one interval between scans: the index is never older than interval + scan time.
+            # Nobody querying: scan rarely (a scan of 100k runs costs most of a second of CPU);
+            # the next query wakes this thread, and refreshes inline if the index is stale.
+            wait = self.refresh_interval
+            if time.monotonic() - self._queried_at > IDLE_AFTER:
+                wait = max(wait, IDLE_INTERVAL)
+            self._wake.wait(wait)
+            self._wake.clear()
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.index.close()
@@ -173,12 +219,7 @@ class Catalog:
     def namespaces(self) -> NamespacesJSON:
         """Every tag as a namespace with its kind and run count, plus the default."""
         self._fresh()
-        agg: Dict[str, Dict[str, Any]] = {}
-        for tag, flow, system, n in self.index.tag_counts():
-            entry = agg.setdefault(tag, {"runs": 0, "flows": set(), "system": False})
-            entry["runs"] += n
-            entry["flows"].add(flow)
-            entry["system"] |= bool(system)
+        agg: Dict[str, Dict[str, Any]] = self._derived_answer("namespaces", self._tag_totals)
         held = identity.held_production_tokens()
         out: List[NamespaceJSON] = []
         for tag, e in agg.items():
@@ -190,6 +231,16 @@ class Catalog:
         order = {"user": 0, "production": 1, "tag": 2, "system": 3}
         out.sort(key=lambda n: (order[n["kind"]], n["namespace"]))
         return NamespacesJSON(default=self.default_namespace(), namespaces=out)
+
+    def _tag_totals(self) -> Dict[str, Dict[str, Any]]:
+        """Per tag: runs carrying it, their flows, whether it is a system tag."""
+        agg: Dict[str, Dict[str, Any]] = {}
+        for tag, flow, system, n in self.index.tag_counts():
+            entry = agg.setdefault(tag, {"runs": 0, "flows": set(), "system": False})
+            entry["runs"] += n
+            entry["flows"].add(flow)
+            entry["system"] |= bool(system)
+        return agg
 
     def flows(self, namespace: Namespace = DEFAULT) -> FlowsJSON:
         """Flows with a run in the namespace (all flows globally), with counts and latest run."""
@@ -228,7 +279,9 @@ class Catalog:
                     a[1] += n
             rows = [(t, s, n) for t, (s, n) in agg.items()]
         else:
-            rows = self.index.tags_of_runs_in(ns, flow)
+            rows = self._derived_answer(
+                ("tags", ns, flow), lambda: self.index.tags_of_runs_in(ns, flow)
+            )
         tags = [TagCountJSON(tag=t, system=bool(s), runs=n) for t, s, n in rows]
         tags.sort(key=lambda t: (-t["runs"], t["tag"]))
         return TagsJSON(namespace=ns, flow=flow, tags=tags)
@@ -265,7 +318,10 @@ class Catalog:
             flow=flow,
             tags=tag_list,
             runs=runs,
-            total=self.index.count_runs(flow, filters),
+            total=self._derived_answer(
+                ("total", flow, tuple(sorted(set(filters)))),
+                lambda: self.index.count_runs(flow, filters),
+            ),
             next_cursor=next_cursor,
         )
 
@@ -290,9 +346,17 @@ class Catalog:
     ) -> RunJSON:
         """`Flow(flow).latest_run` (or `latest_successful_run`) among runs carrying `tags`."""
         ns = self.resolve_namespace(namespace)
-        for run in self.iter_runs(flow, ns, tags):
-            if not successful or run["status"] == "succeeded":
-                return run
+        # small first page: the answer is usually among the newest runs, and every run on a
+        # page gets its status computed
+        cursor, limit = None, 1 if not successful else 20
+        while True:
+            page = self.runs(flow, ns, tags, limit=limit, cursor=cursor)
+            for run in page["runs"]:
+                if not successful or run["status"] == "succeeded":
+                    return run
+            cursor, limit = page["next_cursor"], 200
+            if cursor is None:
+                break
         what = "successful run" if successful else "run"
         where = f"namespace {ns!r}" if ns is not None else "the global namespace"
         tag_text = f" with tags {', '.join(_tags_arg(tags))}" if tags else ""

@@ -17,14 +17,18 @@ import os
 import sqlite3
 import threading
 import time
+from json.encoder import encode_basestring_ascii as _encode_str  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .errors import InvalidArgument
 from .store.base import RunDetails, RunRecord, ScanResult
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
+# run_tags is keyed in listing order, so one B-tree serves "runs carrying tag T, newest first"
+# and "does run R carry tag T" alike. tag_counts and flow_counts are kept by the writer (one
+# batched upsert per transaction; per-row triggers cost more than the inserts at 100k runs).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs(
@@ -35,31 +39,19 @@ CREATE TABLE IF NOT EXISTS runs(
     PRIMARY KEY(flow, run_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS runs_order ON runs(flow, created_at DESC, run_id DESC);
 CREATE TABLE IF NOT EXISTS run_tags(
-    tag TEXT NOT NULL, flow TEXT NOT NULL, run_id TEXT NOT NULL,
-    created_at INTEGER NOT NULL, system INTEGER NOT NULL,
-    PRIMARY KEY(tag, flow, run_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS run_tags_order ON run_tags(tag, flow, created_at DESC, run_id DESC);
+    tag TEXT NOT NULL, flow TEXT NOT NULL, created_at INTEGER NOT NULL, run_id TEXT NOT NULL,
+    system INTEGER NOT NULL,
+    PRIMARY KEY(tag, flow, created_at, run_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tag_counts(
     tag TEXT NOT NULL, flow TEXT NOT NULL, system INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY(tag, flow, system)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flow_counts(flow TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS run_tags_ins AFTER INSERT ON run_tags BEGIN
-    INSERT INTO tag_counts VALUES(new.tag, new.flow, new.system, 1)
-        ON CONFLICT(tag, flow, system) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS run_tags_del AFTER DELETE ON run_tags BEGIN
-    UPDATE tag_counts SET n = n - 1
-        WHERE tag = old.tag AND flow = old.flow AND system = old.system;
-    DELETE FROM tag_counts
-        WHERE tag = old.tag AND flow = old.flow AND system = old.system AND n <= 0;
-END;
-CREATE TRIGGER IF NOT EXISTS runs_ins AFTER INSERT ON runs BEGIN
-    INSERT INTO flow_counts VALUES(new.flow, 1) ON CONFLICT(flow) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS runs_del AFTER DELETE ON runs BEGIN
-    UPDATE flow_counts SET n = n - 1 WHERE flow = old.flow;
-END;
 """
+
+#: ids per `IN (...)` lookup, under SQLite's default limit of bound parameters
+_LOOKUP_CHUNK = 500
+#: runs written per batch inside a transaction (their tag rows are built in memory)
+_WRITE_BATCH = 2000
 
 RUN_COLUMNS = (
     "flow, run_id, user, created_at, tags, system_tags, token, "
@@ -92,6 +84,26 @@ def decode_cursor(cursor: str) -> Tuple[int, str]:
     except (ValueError, TypeError, UnicodeDecodeError):
         pass
     raise InvalidArgument("The cursor is not one this server handed out; restart paging.")
+
+
+# "and the run also carries tag ?": a primary-key lookup in run_tags
+_HAS_TAG = (
+    " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
+    " AND x.created_at = d.created_at AND x.run_id = d.run_id)"
+)
+
+
+def _json_list(values: Sequence[str]) -> str:
+    """`json.dumps(list(values))`, byte for byte, at a third of its cost (100k runs a start)."""
+    return "[" + ", ".join(map(_encode_str, values)) + "]"
+
+
+def _tag_rows(tags: Sequence[str], system_tags: Sequence[str]) -> List[Tuple[str, int]]:
+    """(tag, system) per distinct tag of a run; a tag that is both counts as a system tag."""
+    rows = {t: 1 for t in system_tags}
+    for t in tags:
+        rows.setdefault(t, 0)
+    return list(rows.items())
 
 
 class RunIndex:
@@ -167,17 +179,19 @@ class RunIndex:
         return self._tokens.get(flow, {})
 
     def apply(self, flow: str, scan: ScanResult) -> bool:
-        """Write a flow's scan result; True when anything changed."""
+        """Write a flow's scan result in one transaction; True when anything changed."""
         if not scan.upserts and not scan.removed:
             self._tokens.setdefault(flow, {})
             return False
         with self._write_lock:
             db = self.db
-            with db:
-                for run_id in scan.removed:
-                    self._delete(db, flow, run_id)
-                for rec in scan.upserts:
-                    self._upsert(db, rec)
+            # oldest first: tag rows then append at the end of each tag's range in the B-tree
+            # instead of landing on random pages (a cold start writes 100k runs at once)
+            upserts = sorted(scan.upserts, key=lambda r: (r.created_at, r.run_id))
+            with db:  # one transaction, written in batches to bound memory on a cold start
+                self._write(db, flow, [], scan.removed)
+                for i in range(0, len(upserts), _WRITE_BATCH):
+                    self._write(db, flow, upserts[i : i + _WRITE_BATCH], [])
             tokens = self._tokens.setdefault(flow, {})
             for run_id in scan.removed:
                 tokens.pop(run_id, None)
@@ -190,8 +204,8 @@ class RunIndex:
         with self._write_lock:
             db = self.db
             with db:
-                for run_id in list(self._tokens.get(flow, {})):
-                    self._delete(db, flow, run_id)
+                for table in ("run_tags", "runs", "tag_counts", "flow_counts"):
+                    db.execute(f"DELETE FROM {table} WHERE flow = ?", (flow,))
             self._tokens.pop(flow, None)
             self.generation += 1
 
@@ -202,44 +216,97 @@ class RunIndex:
         with self._write_lock:
             db = self.db
             with db:
-                self._upsert(db, rec)
+                self._write(db, rec.flow, [rec], [])
             self._tokens.setdefault(rec.flow, {})[rec.run_id] = rec.token
             self.generation += 1
 
     @staticmethod
-    def _delete(db: sqlite3.Connection, flow: str, run_id: str) -> None:
-        db.execute("DELETE FROM run_tags WHERE flow = ? AND run_id = ?", (flow, run_id))
-        db.execute("DELETE FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id))
+    def _stored(
+        db: sqlite3.Connection, flow: str, run_ids: Sequence[str]
+    ) -> Dict[str, Tuple[int, str, str]]:
+        """(created_at, tags, system_tags) of the runs among `run_ids` already in the index.
+
+        Read from the file rather than trusted from memory: another process may share it.
+        """
+        found: Dict[str, Tuple[int, str, str]] = {}
+        for i in range(0, len(run_ids), _LOOKUP_CHUNK):
+            chunk = run_ids[i : i + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for run_id, created_at, tags, system_tags in db.execute(
+                "SELECT run_id, created_at, tags, system_tags FROM runs "
+                f"WHERE flow = ? AND run_id IN ({marks})",
+                [flow, *chunk],
+            ):
+                found[run_id] = (created_at, tags, system_tags)
+        return found
 
     @staticmethod
-    def _upsert(db: sqlite3.Connection, rec: RunRecord) -> None:
-        old = db.execute(
-            "SELECT created_at, tags, system_tags FROM runs WHERE flow = ? AND run_id = ?",
-            (rec.flow, rec.run_id),
-        ).fetchone()
-        tags_json, sys_json = json.dumps(rec.tags), json.dumps(rec.system_tags)
-        if old is None:
-            db.execute(
-                "INSERT INTO runs(flow, run_id, user, created_at, tags, system_tags, token) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?)",
-                (rec.flow, rec.run_id, rec.user, rec.created_at, tags_json, sys_json, rec.token),
-            )
-        else:
-            db.execute(
-                "UPDATE runs SET user = ?, created_at = ?, tags = ?, system_tags = ?, token = ? "
-                "WHERE flow = ? AND run_id = ?",
-                (rec.user, rec.created_at, tags_json, sys_json, rec.token, rec.flow, rec.run_id),
-            )
-            if tuple(old) == (rec.created_at, tags_json, sys_json):
-                return
-            db.execute("DELETE FROM run_tags WHERE flow = ? AND run_id = ?", (rec.flow, rec.run_id))
-        rows = {t: 1 for t in rec.system_tags}
-        for t in rec.tags:
-            rows.setdefault(t, 0)
+    def _write(
+        db: sqlite3.Connection, flow: str, upserts: Sequence[RunRecord], removed: Sequence[str]
+    ) -> None:
+        """Delete `removed`, insert or update `upserts`, and keep the counts in step."""
+        stored = RunIndex._stored(db, flow, [r.run_id for r in upserts] + list(removed))
+        counts: Dict[Tuple[str, int], int] = {}
+        tag_del: List[Tuple[str, str, int, str]] = []
+        tag_ins: List[Tuple[str, str, int, str, int]] = []
+
+        def untag(run_id: str, old: Tuple[int, str, str]) -> None:
+            created_at, tags, system_tags = old
+            for tag, system in _tag_rows(json.loads(tags), json.loads(system_tags)):
+                tag_del.append((tag, flow, created_at, run_id))
+                counts[(tag, system)] = counts.get((tag, system), 0) - 1
+
+        run_del = []
+        for run_id in removed:
+            if run_id in stored:
+                untag(run_id, stored[run_id])
+                run_del.append((flow, run_id))
+        run_ins, run_upd = [], []
+        for rec in upserts:
+            tags_json, sys_json = _json_list(rec.tags), _json_list(rec.system_tags)
+            old = stored.get(rec.run_id)
+            if old is None:
+                run_ins.append(
+                    (flow, rec.run_id, rec.user, rec.created_at, tags_json, sys_json, rec.token)
+                )
+            else:
+                run_upd.append(
+                    (rec.user, rec.created_at, tags_json, sys_json, rec.token, flow, rec.run_id)
+                )
+                if old == (rec.created_at, tags_json, sys_json):
+                    continue
+                untag(rec.run_id, old)
+            for tag, system in _tag_rows(rec.tags, rec.system_tags):
+                tag_ins.append((tag, flow, rec.created_at, rec.run_id, system))
+                counts[(tag, system)] = counts.get((tag, system), 0) + 1
         db.executemany(
-            "INSERT INTO run_tags VALUES(?, ?, ?, ?, ?)",
-            [(t, rec.flow, rec.run_id, rec.created_at, s) for t, s in rows.items()],
+            "DELETE FROM run_tags WHERE tag = ? AND flow = ? AND created_at = ? AND run_id = ?",
+            tag_del,
         )
+        db.executemany("DELETE FROM runs WHERE flow = ? AND run_id = ?", run_del)
+        db.executemany(
+            "UPDATE runs SET user = ?, created_at = ?, tags = ?, system_tags = ?, token = ? "
+            "WHERE flow = ? AND run_id = ?",
+            run_upd,
+        )
+        db.executemany(
+            "INSERT INTO runs(flow, run_id, user, created_at, tags, system_tags, token) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?)",
+            run_ins,
+        )
+        db.executemany("INSERT INTO run_tags VALUES(?, ?, ?, ?, ?)", tag_ins)
+        db.executemany(
+            "INSERT INTO tag_counts VALUES(?, ?, ?, ?) ON CONFLICT(tag, flow, system) "
+            "DO UPDATE SET n = n + excluded.n",
+            [(tag, flow, system, n) for (tag, system), n in counts.items() if n],
+        )
+        db.execute("DELETE FROM tag_counts WHERE flow = ? AND n <= 0", (flow,))
+        if run_ins or run_del:
+            db.execute(
+                "INSERT INTO flow_counts VALUES(?, ?) ON CONFLICT(flow) "
+                "DO UPDATE SET n = n + excluded.n",
+                (flow, len(run_ins) - len(run_del)),
+            )
 
     def set_details(self, flow: str, run_id: str, details: RunDetails) -> None:
         with self._write_lock:
@@ -294,14 +361,11 @@ class RunIndex:
             )
             params += [ordered[0], flow]
             for t in ordered[1:]:
-                sql += (
-                    " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
-                    " AND x.run_id = d.run_id)"
-                )
+                sql += _HAS_TAG
                 params.append(t)
         if after is not None:
-            sql += " AND (d.created_at < ? OR (d.created_at = ? AND d.run_id < ?))"
-            params += [after[0], after[0], after[1]]
+            sql += " AND (d.created_at, d.run_id) < (?, ?)"  # a range seek, not a filter
+            params += [after[0], after[1]]
         sql += " ORDER BY d.created_at DESC, d.run_id DESC LIMIT ?"
         params.append(limit)
         return self.db.execute(sql, params).fetchall()
@@ -316,10 +380,7 @@ class RunIndex:
         sql = "SELECT count(*) FROM run_tags d WHERE d.tag = ? AND d.flow = ?"
         params: List[Any] = [unique[0], flow]
         for t in unique[1:]:
-            sql += (
-                " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
-                " AND x.run_id = d.run_id)"
-            )
+            sql += _HAS_TAG
             params.append(t)
         return int(self.db.execute(sql, params).fetchone()[0])
 
@@ -337,16 +398,19 @@ class RunIndex:
 
     def tags_of_runs_in(self, namespace: str, flow: Optional[str]) -> List[Tuple[str, int, int]]:
         """(tag, system, runs) over runs in `namespace` (optionally of one flow)."""
-        sql = (
-            "SELECT t.tag, max(t.system), count(*) FROM run_tags n JOIN run_tags t "
-            "ON t.flow = n.flow AND t.run_id = n.run_id WHERE n.tag = ?"
-        )
-        params: List[Any] = [namespace]
-        if flow:
-            sql += " AND n.flow = ?"
-            params.append(flow)
-        sql += " GROUP BY t.tag"
-        return self.db.execute(sql, params).fetchall()
+        where = "n.tag = ?" + (" AND n.flow = ?" if flow else "")
+        sql = f"""
+            WITH picked AS (
+                SELECT r.flow, r.run_id, r.tags, r.system_tags FROM run_tags n JOIN runs r
+                ON r.flow = n.flow AND r.run_id = n.run_id WHERE {where}),
+            each AS (
+                SELECT p.flow, p.run_id, j.value AS tag, 0 AS system
+                FROM picked p, json_each(p.tags) j
+                UNION ALL
+                SELECT p.flow, p.run_id, j.value, 1 FROM picked p, json_each(p.system_tags) j),
+            per_run AS (SELECT tag, max(system) AS system FROM each GROUP BY flow, run_id, tag)
+            SELECT tag, max(system), count(*) FROM per_run GROUP BY tag"""
+        return self.db.execute(sql, [namespace, flow] if flow else [namespace]).fetchall()
 
     def flows_with_tag(self, tag: str) -> Dict[str, int]:
         return dict(

@@ -47,9 +47,20 @@ class MetadataError(ValueError):
 
 
 def _read_json(path: str) -> Any:
+    # os.open/os.read and json.loads on bytes: half the cost of a text-mode open, which
+    # counts when a cold start reads 100k `_self.json` files
+    fd = os.open(path, os.O_RDONLY)
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        chunks = []
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    try:
+        return json.loads(b"".join(chunks).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{os.path.basename(path)} is not valid JSON ({exc})") from None
 
@@ -134,25 +145,29 @@ class LocalStore(Store):
         except FileNotFoundError:
             result.removed = list(known)
             return result
+        # one stat per run: this loop is the whole cost of a refresh with nothing new
+        suffix = os.sep + META + os.sep + SELF
+        tokens, stat = result.tokens, os.stat
         with entries:
             for e in entries:
-                if e.name in ("data", META) or e.name.startswith("."):
+                name = e.name
+                if name in ("data", META) or name.startswith("."):
                     continue
-                self_path = os.path.join(e.path, META, SELF)
+                self_path = e.path + suffix
                 try:
-                    st = os.stat(self_path)
+                    st = stat(self_path)
                 except (FileNotFoundError, NotADirectoryError):
                     continue  # a run being created, or not a run folder at all
-                token = _token(st)
-                result.tokens[e.name] = token
-                if known.get(e.name) == token:
+                token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as _token(st)
+                tokens[name] = token
+                if known.get(name) == token:
                     continue
                 try:
                     obj = _read_json(self_path)
-                    result.upserts.append(run_record_from_json(flow, e.name, obj, token))
+                    result.upserts.append(run_record_from_json(flow, name, obj, token))
                 except (MetadataError, OSError) as exc:
-                    result.broken[e.name] = str(exc)
-                    del result.tokens[e.name]
+                    result.broken[name] = str(exc)
+                    del tokens[name]
         result.removed = [r for r in known if r not in result.tokens]
         return result
 
