@@ -49,6 +49,15 @@ class MfnsMagics(Magics):
             raise UsageError(str(error)) from None
 
 
+def _supports_matcher_api_v2() -> bool:
+    """IPython >= 8.6 passes a CompletionContext to matchers that ask for it."""
+    try:
+        from IPython.core.completer import context_matcher  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _post_run_cell(*_: Any) -> None:
     """After each cell: tell linked views when user code called `metaflow.namespace()`."""
     get_session().check_for_change()
@@ -59,8 +68,10 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.register_magics(MfnsMagics(ipython))
     completer = getattr(ipython, "Completer", None)
     matchers = getattr(completer, "custom_matchers", None)
-    if matchers is not None and not any(
-        getattr(m, "matcher_identifier", None) == MATCHER_ID for m in matchers
+    if (
+        _supports_matcher_api_v2()
+        and matchers is not None
+        and not any(getattr(m, "matcher_identifier", None) == MATCHER_ID for m in matchers)
     ):
         matchers.append(make_matcher())
     if _post_run_cell not in ipython.events.callbacks.get("post_run_cell", []):

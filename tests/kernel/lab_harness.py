@@ -177,7 +177,7 @@ def run_cell(page: Any, index: int, expect: str, timeout: float = 60_000) -> Any
     return cell
 
 
-def choose_option(select: Any, contains: str, timeout: float = 15) -> None:
+def choose_option(select: Any, contains: str, timeout: float = 30) -> None:
     """Pick the option of a <select> whose text contains `contains` (spaces as NBSP or not),
     waiting for it to appear (options arrive from the kernel)."""
     deadline = time.monotonic() + timeout
