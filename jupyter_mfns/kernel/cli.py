@@ -14,19 +14,19 @@ SUBCOMMANDS = ("namespace", "namespaces", "flows", "runs", "latest", "tag", "loa
 TAG_ACTIONS = ("add", "remove", "list")
 
 USAGE = """\
-%mfns                                       the kernel's Metaflow namespace and the default
-%mfns namespace NAME | --global | --default set Metaflow's namespace in this kernel
-%mfns namespaces                            namespaces in the store (users, production, tags)
-%mfns flows                                 flows with runs in the current namespace
-%mfns runs FLOW [--tag T ...] [--limit N | --all]       runs, newest first (a DataFrame)
-%mfns latest FLOW [--tag T ...] [--successful]          the latest run (a Series)
-%mfns tag list PATHSPEC                     a run's tags (a flow: tags in use, with counts)
-%mfns tag add|remove RUN_PATHSPEC TAG [TAG ...]         change a run's user tags
-%mfns load TASK_PATHSPEC/ARTIFACT [--as NAME]          bind the artifact (pandas if tabular)
-%mfns load TASK_PATHSPEC                    list the task's artifacts
-%mfns logs TASK_PATHSPEC [--stderr] [--tail N]          print a task's stdout (or stderr)
-Quote arguments with spaces: %mfns namespace "note: best so far". `%mfns SUBCOMMAND --help`
-gives details."""
+%mfns                                    the kernel's Metaflow namespace and the default
+%mfns namespace NAME|--global|--default  set Metaflow's namespace in this kernel
+%mfns namespaces                         namespaces in the store (users, production, tags)
+%mfns flows                              flows with runs in the current namespace
+%mfns runs FLOW [--tag T ...] [--limit N|--all]   runs, newest first (a DataFrame)
+%mfns latest FLOW [--tag T ...] [--successful]    the latest run (a Series)
+%mfns tag list RUN|FLOW                  a run's tags; a flow's tags in use, with counts
+%mfns tag add|remove RUN TAG [TAG ...]   change a run's user tags
+%mfns load TASK/ARTIFACT [--as NAME]     bind the artifact (pandas when tabular)
+%mfns load TASK                          list the task's artifacts
+%mfns logs TASK [--stderr] [--tail N]    print a task's stdout (or stderr)
+RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
+%mfns namespace "note: best so far". `%mfns COMMAND --help` gives details."""
 
 
 class CommandLineError(Exception):

@@ -143,7 +143,7 @@ class Commands:
         else:
             page = catalog.runs(args.flow, ns, args.tag, limit=args.limit)
             picked, total = page["runs"], page["total"]
-        where = namespace_label(ns)
+        where = "the global namespace" if ns is None else f"namespace {ns!r}"
         tagged = f" tagged {', '.join(map(repr, args.tag))}" if args.tag else ""
         if not picked:
             self.say(f"No {args.flow} run{tagged} in {where}.")

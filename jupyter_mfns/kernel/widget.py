@@ -247,7 +247,9 @@ class Browser(widgets.VBox):
 
     def _fill_tags(self) -> None:
         tags = self.session.catalog.tags(self.namespace, self.flow)["tags"] if self.flow else []
-        allowed = [t["tag"] for t in tags]
+        allowed = [t["tag"] for t in tags if not t["system"]] + [
+            t["tag"] for t in tags if t["system"]
+        ]
         with self._silenced():
             self.tag_filter.allowed_tags = allowed
             self.tag_filter.value = [t for t in self.tag_filter.value if t in allowed]
