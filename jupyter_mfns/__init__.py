@@ -6,7 +6,7 @@ loaded only when Jupyter or the user asks for them.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 __version__ = "0.1.0"
 
@@ -41,12 +41,13 @@ def browse(**kwargs: Any) -> Any:
     return _browse(**kwargs)
 
 
-def load_artifact(pathspec: str, namespace: Optional[str] = None) -> Any:
-    """Load `Flow/Run/Step/Task/artifact` as a pandas object when it is tabular.
+def load_artifact(pathspec: str, *args: Any, **kwargs: Any) -> Any:
+    """Load `Flow/Run/Step/Task/name` as a pandas object when it is tabular.
 
-    `namespace` is checked like Metaflow's (None = global). Code inserted by the sidebar calls
-    this with both arguments written out, so the cell is reproducible.
+    `namespace=` is checked like Metaflow's: omitted means the kernel's current Metaflow
+    namespace, None means global. Code inserted by the sidebar writes both arguments out, so
+    the cell is reproducible. See `jupyter_mfns.kernel.loading.load_artifact`.
     """
     from .kernel.loading import load_artifact as _load
 
-    return _load(pathspec, namespace=namespace)
+    return _load(pathspec, *args, **kwargs)
