@@ -75,7 +75,10 @@ export async function requestAPI<T>(
     queryString(init.query ?? {});
   // 'no-cache' (always revalidate) rather than the default 'no-store', for which
   // makeRequest appends a bare timestamp to the query: the API refuses unknown keys.
-  const request: RequestInit = { method: init.method ?? 'GET', cache: 'no-cache' };
+  const request: RequestInit = {
+    method: init.method ?? 'GET',
+    cache: 'no-cache'
+  };
   if (init.body !== undefined) {
     request.body = JSON.stringify(init.body);
   }

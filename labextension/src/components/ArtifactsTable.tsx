@@ -49,12 +49,14 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
     <div role="tabpanel" aria-label="artifacts" className="jp-mfns-artifacts">
       <Problem problem={problem} onDismiss={() => setProblem(null)} />
       <table className="jp-mfns-table jp-mfns-artifacts-table">
+        <colgroup>
+          <col />
+          <col className="jp-mfns-col-actions" />
+        </colgroup>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Type</th>
-            <th scope="col" className="jp-mfns-num">
-              Size
+            <th scope="col" title="Name, size and type">
+              Artifact
             </th>
             <th scope="col">
               <span className="jp-mfns-sr-only">Actions</span>
@@ -64,41 +66,44 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
         <tbody>
           {artifacts.map(a => (
             <tr key={a.name} data-artifact={a.name}>
-              <td className="jp-mfns-mono jp-mfns-artifact-name" title={a.name}>
-                {a.name}
+              <td className="jp-mfns-artifact" title={`${a.name}: ${a.type}`}>
+                <div className="jp-mfns-mono jp-mfns-artifact-name">
+                  {a.name}
+                </div>
+                <div className="jp-mfns-type">
+                  <span title={`${a.size.toLocaleString()} bytes`}>
+                    {formatSize(a.size)}
+                  </span>
+                  {' · '}
+                  {a.type}
+                </div>
               </td>
-              <td className="jp-mfns-type" title={a.type}>
-                {a.type}
-              </td>
-              <td
-                className="jp-mfns-num"
-                title={`${a.size.toLocaleString()} bytes`}
-              >
-                {formatSize(a.size)}
-              </td>
-              <td className="jp-mfns-row-actions">
-                <Button
-                  small
-                  className="jp-mfns-load"
-                  disabled={pending !== null}
-                  onClick={() => void load(a.name)}
-                  aria-label={`Load ${a.name} into notebook`}
-                  title={`Load into notebook: insert and run a cell that loads ${a.name} as pandas in the active notebook`}
-                >
-                  {pending === a.name ? (
-                    <span className="jp-mfns-spinner" />
-                  ) : (
-                    <notebookIcon.react
-                      tag="span"
-                      className="jp-mfns-load-icon"
-                    />
-                  )}
-                  Load
-                </Button>
-                <CopyButton
-                  text={`${task.pathspec}/${a.name}`}
-                  label="artifact pathspec"
-                />
+
+              <td>
+                <div className="jp-mfns-row-actions">
+                  <Button
+                    small
+                    className="jp-mfns-load"
+                    disabled={pending !== null}
+                    onClick={() => void load(a.name)}
+                    aria-label={`Load ${a.name} into notebook`}
+                    title={`Load into notebook: insert and run a cell that loads ${a.name} as pandas in the active notebook`}
+                  >
+                    {pending === a.name ? (
+                      <span className="jp-mfns-spinner" />
+                    ) : (
+                      <notebookIcon.react
+                        tag="span"
+                        className="jp-mfns-load-icon"
+                      />
+                    )}
+                    Load
+                  </Button>
+                  <CopyButton
+                    text={`${task.pathspec}/${a.name}`}
+                    label="artifact pathspec"
+                  />
+                </div>
               </td>
             </tr>
           ))}

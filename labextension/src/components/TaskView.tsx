@@ -75,7 +75,7 @@ export function TaskView(props: {
   const info = object.task;
   const count = (stream: 'stdout' | 'stderr') => {
     const log = task.log(stream);
-    return log.loaded ? `${log.truncated ? '…' : ''}${log.lines.length}` : '';
+    return log.loaded ? `${log.lines.length}${log.truncated ? '+' : ''}` : '';
   };
   return (
     <div className="jp-mfns-detail jp-mfns-taskview">

@@ -1,0 +1,76 @@
+"""Fixtures for the sidebar's end-to-end tests: one real JupyterLab over a private copy of the
+demo store (as anne), and Debian chromium driven by Playwright's sync API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+
+from jupyter_mfns.demo import DemoStore, copy_demo_store
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from e2e_lab import Lab, chromium_path  # noqa: E402
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def e2e_store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    """A private copy of the demo store: the tag test writes to it."""
+    return copy_demo_store(demo_store, tmp_path_factory.mktemp("e2e-store"))
+
+
+@pytest.fixture(scope="session")
+def lab(e2e_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab with jupyter_mfns, reading `e2e_store` as anne."""
+    server = Lab(e2e_store.root, tmp_path_factory.mktemp("e2e-lab"), e2e_store.env("anne"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: Dict[str, Any]) -> Dict[str, Any]:
+    """Debian's chromium when there is one (never `playwright install` here)."""
+    path = chromium_path()
+    if path is None:
+        return browser_type_launch_args
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: Dict[str, Any]) -> Dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
+
+
+# pytest-jupyter's autouse asyncio fixtures (loaded by other test folders) keep an event loop
+# current, which Playwright's sync API refuses; nothing here needs them.
+@pytest.fixture
+def jp_asyncio_loop() -> None:
+    return None
+
+
+@pytest.fixture
+def jp_server_cleanup() -> None:
+    return None

@@ -1,0 +1,74 @@
+"""The namespace dropdown and "Go to pathspec": what Metaflow's namespaces mean, in the sidebar."""
+
+from __future__ import annotations
+
+from e2e_lab import go_to, open_lab, row_pathspecs, screenshot, widen_sidebar
+from oracle import ask_metaflow, q_latest, q_runs
+from playwright.sync_api import expect
+
+
+def latest_link(panel, flow: str):
+    return panel.locator(f'.jp-mfns-flow[data-flow="{flow}"] .jp-mfns-flow-latest button')
+
+
+def test_switching_to_will_shows_wills_latest_prediction_run(page, lab, e2e_store):
+    """Given anne's default namespace, when she picks user:will, then PredictionFlow's latest
+    run is will's (as Metaflow's client says), not hers, and the runs table lists his runs."""
+    anne_latest, will_latest, will_runs = ask_metaflow(
+        e2e_store.root,
+        [
+            q_latest("PredictionFlow", "user:anne"),
+            q_latest("PredictionFlow", "user:will"),
+            q_runs("PredictionFlow", "user:will"),
+        ],
+    )
+    assert anne_latest != will_latest
+    panel = open_lab(page, lab)
+    expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:anne")
+    expect(latest_link(panel, "PredictionFlow")).to_have_text(anne_latest.split("/")[1])
+
+    panel.locator("#jp-mfns-namespace").select_option("user:will")
+
+    expect(latest_link(panel, "PredictionFlow")).to_have_text(will_latest.split("/")[1])
+    panel.locator('.jp-mfns-flow[data-flow="PredictionFlow"] .jp-mfns-flow-open').click()
+    expect(panel.locator(".jp-mfns-runs-scroller .jp-mfns-runrow").first).to_have_attribute(
+        "data-pathspec", will_latest
+    )
+    assert row_pathspecs(panel) == will_runs
+    users = panel.locator(".jp-mfns-runrow[data-pathspec] .jp-mfns-col-user").all_inner_texts()
+    assert set(users) == {"will"}
+    widen_sidebar(page, 760)
+    screenshot(page, "namespace-will-runs")
+
+
+def test_going_to_another_users_run_names_its_namespace_and_switches_on_click(page, lab, e2e_store):
+    """Given anne's namespace, when she goes to will's run, then the panel says it belongs to
+    user:will, and one click switches there and opens the run."""
+    run = e2e_store.story.will_prediction_runs[0]
+    panel = open_lab(page, lab)
+    expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:anne")
+
+    go_to(panel, run)
+
+    message = panel.locator(".jp-mfns-mismatch")
+    expect(message).to_contain_text(f"{run} is not in user:anne")
+    expect(message).to_contain_text("It belongs to user:will")
+    expect(panel.locator(".jp-mfns-run")).to_have_count(0)
+    screenshot(page, "goto-other-namespace")
+
+    message.get_by_role("button", name="Switch to user:will").click()
+
+    expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:will")
+    expect(panel.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(run)
+    expect(panel.locator(".jp-mfns-mismatch")).to_have_count(0)
+
+
+def test_global_namespace_warns_that_latest_means_little(page, lab):
+    """Given the dropdown, when anne picks Global, then a warning says "latest" means little."""
+    panel = open_lab(page, lab)
+    expect(panel.locator(".jp-mfns-warning")).to_have_count(0)
+
+    panel.locator("#jp-mfns-namespace").select_option("")
+
+    expect(panel.locator(".jp-mfns-warning")).to_contain_text("“latest run” means little")
+    expect(panel.locator(".jp-mfns-flow-latest").first).to_contain_text("newest (anyone)")

@@ -1,0 +1,69 @@
+"""A task's view: its stdout (tail first, more on demand, search) and "Load into notebook"."""
+
+from __future__ import annotations
+
+from e2e_lab import go_to, open_lab, screenshot, widen_sidebar
+from oracle import ask_metaflow
+from playwright.sync_api import expect
+
+
+def test_opening_a_task_shows_the_lines_it_printed_on_stdout(page, lab, e2e_store):
+    """Given a task that printed thousands of lines, when anne opens it, then the end of its
+    stdout is shown line for line as Metaflow reads it, earlier lines load on demand, and the
+    search box finds a line."""
+    task = e2e_store.story.long_stdout_task
+    (lines,) = ask_metaflow(
+        e2e_store.root,
+        [{"kind": "loglines", "pathspec": task, "stream": "stdout", "namespace": None}],
+    )
+    texts = [text for _, text in lines]
+    assert len(texts) == e2e_store.story.long_stdout_lines
+    panel = open_lab(page, lab)
+
+    go_to(panel, task)
+
+    shown = panel.locator(".jp-mfns-log-line")
+    expect(shown.last).to_have_text(texts[-1])
+    assert shown.all_inner_texts() == texts[-shown.count() :]
+    assert 0 < shown.count() < len(texts)
+    expect(panel.locator(".jp-mfns-log-more")).to_contain_text("Showing the last")
+    widen_sidebar(page, 640)
+    screenshot(page, "task-stdout")
+
+    first = shown.count()
+    panel.get_by_role("button", name="earlier lines").click()
+    expect(shown).not_to_have_count(first)
+    more = shown.count()
+    assert first < more <= len(texts)
+    assert shown.all_inner_texts() == texts[-more:]
+
+    needle = texts[-more + 7]
+    panel.get_by_role("searchbox", name="Search stdout").fill(needle)
+    expect(shown).to_have_count(sum(needle.lower() in t.lower() for t in texts[-more:]))
+    expect(shown.first.locator("mark")).to_have_text(needle)
+
+
+def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
+    """Given a task with a pandas DataFrame artifact, when anne clicks "Load into notebook",
+    then a new notebook runs explicit code naming the namespace and pathspec, and shows the
+    DataFrame."""
+    task = e2e_store.story.artifact_task
+    name = e2e_store.story.artifacts["pandas_dataframe"]
+    panel = open_lab(page, lab)
+    go_to(panel, task)
+    panel.get_by_role("tab", name="artifacts").click()
+    row = panel.locator(f'tr[data-artifact="{name}"]')
+    expect(row).to_contain_text("pandas.DataFrame")
+
+    row.get_by_role("button", name=f"Load {name} into notebook").click()
+
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    cell = notebook.locator(".jp-CodeCell").first
+    expect(cell.locator(".jp-OutputArea-output table.dataframe")).to_be_visible(timeout=90_000)
+    source = cell.locator(".cm-content").inner_text()
+    assert source.splitlines() == [
+        "from jupyter_mfns import load_artifact",
+        f'{name} = load_artifact("{task}/{name}", namespace="user:anne")',
+        name,
+    ]
+    screenshot(page, "load-into-notebook")
