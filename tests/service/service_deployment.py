@@ -68,11 +68,12 @@ class Deployment:
     s3_url: str
     processes: List[subprocess.Popen[bytes]] = field(default_factory=list)
     paginate: bool = False
+    records_root: Optional[Path] = None
 
     @property
     def service_root(self) -> Path:
         """The folder whose `.metaflow` holds the service's records."""
-        return self.workdir / "service"
+        return self.records_root or self.workdir / "service"
 
     @property
     def sysroot_s3(self) -> str:
@@ -170,17 +171,24 @@ def start_deployment(
     *,
     paginate: bool = False,
     snapshot: Optional[os.PathLike[str] | str] = None,
+    service_root: Optional[os.PathLike[str] | str] = None,
 ) -> Deployment:
     """Start a metadata service and moto (S3) for a deployment rooted in `workdir`, loaded
-    with a `snapshot` (see `save_snapshot`) when one is given."""
+    with a `snapshot` (see `save_snapshot`) when one is given. `service_root` makes the
+    service keep its records in another folder's `.metaflow` (served in place)."""
     work = Path(workdir)
     if snapshot is not None:
         shutil.copytree(Path(snapshot) / "service", work / "service", symlinks=True)
     (work / "service" / ".metaflow").mkdir(parents=True, exist_ok=True)
+    service_root = Path(service_root) if service_root is not None else work / "service"
     (work / "client").mkdir(parents=True, exist_ok=True)
     s3_port, service_port = free_port(), free_port()
     dep = Deployment(
-        work, f"http://127.0.0.1:{service_port}", f"http://127.0.0.1:{s3_port}", paginate=paginate
+        work,
+        f"http://127.0.0.1:{service_port}",
+        f"http://127.0.0.1:{s3_port}",
+        paginate=paginate,
+        records_root=service_root,
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith(("METAFLOW_", "AWS_"))}
     moto_log = open(dep.moto_log, "wb")  # noqa: SIM115 - the child keeps its own descriptor
@@ -194,7 +202,7 @@ def start_deployment(
             cwd=str(work),
         )
         dep.processes.append(moto)
-        args = [sys.executable, str(HERE / "standin_service.py"), "--root", str(work / "service")]
+        args = [sys.executable, str(HERE / "standin_service.py"), "--root", str(service_root)]
         args += ["--port", str(service_port)] + (["--paginate"] if paginate else [])
         service = subprocess.Popen(
             args,
@@ -233,6 +241,64 @@ def save_snapshot(dep: Deployment, dest: os.PathLike[str] | str) -> None:
             target = out / "s3" / obj["Key"]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(client.get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read())
+
+
+def serve_local_store(
+    store_root: os.PathLike[str] | str,
+    workdir: os.PathLike[str] | str,
+    *,
+    paginate: bool = False,
+) -> Deployment:
+    """Serve an existing local Metaflow store (`store_root/.metaflow`, e.g. a benchmark store
+    from `jupyter_mfns.demo.scale`) as a service + S3 deployment.
+
+    The service keeps its records in that folder, in place (tag changes made through the
+    service are written there). Its datastore objects (content-addressed blobs, task logs and
+    `data.json` files: everything outside `_meta` folders) are copied to S3 under the
+    deployment's sysroot, so jupyter_mfns reads them from S3. Artifact records still say
+    `ds_type: local`, so Metaflow's own client keeps loading artifact values from the folder.
+    """
+    dep = start_deployment(workdir, paginate=paginate, service_root=store_root)
+    try:
+        mirror_datastore_to_s3(dep, Path(store_root) / ".metaflow")
+    except BaseException:
+        dep.stop()
+        raise
+    return dep
+
+
+def mirror_datastore_to_s3(dep: Deployment, metaflow_dir: Path, workers: int = 8) -> int:
+    """Upload a local datastore's objects (not its `_meta` records) under the S3 sysroot.
+
+    Walks flow folders, their `data/` blobs and each task folder's files (logs, data.json);
+    run folders of copies hold only `_meta`, so this stays fast at 100k runs. Returns the
+    number of objects uploaded.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    files: List[Path] = []
+    for flow in (e for e in os.scandir(metaflow_dir) if e.is_dir()):
+        for run in os.scandir(flow.path):
+            if not run.is_dir() or run.name == "_meta":
+                continue
+            if run.name == "data":
+                files += [p for p in Path(run.path).rglob("*") if p.is_file()]
+                continue
+            for step in os.scandir(run.path):
+                if not step.is_dir() or step.name == "_meta":
+                    continue
+                for task in os.scandir(step.path):
+                    if task.is_dir() and task.name != "_meta":
+                        files += [Path(f.path) for f in os.scandir(task.path) if f.is_file()]
+    client = dep.s3_client()
+
+    def upload(path: Path) -> None:
+        key = f"{PREFIX}/{path.relative_to(metaflow_dir).as_posix()}"
+        client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(upload, files))
+    return len(files)
 
 
 # -- synthetic runs --------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def create_app(root: str, *, paginate: bool = False) -> FastAPI:
     counts: Counter[str] = Counter()
     counts_lock = threading.Lock()
     tag_lock = threading.Lock()
+    walks: Dict[str, List[Dict[str, Any]]] = {}  # paginated listings in progress
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Any:
@@ -109,27 +110,35 @@ def create_app(root: str, *, paginate: bool = False) -> FastAPI:
 
     @router.get("/flows/{flow}/runs")
     def list_runs(flow: str, request: Request) -> JSONResponse:
-        rows = run_rows(flow)
         q = request.query_params
         if not paginate or ("_limit" not in q and "_cursor" not in q):
-            return JSONResponse(rows)
+            return JSONResponse(run_rows(flow))
         try:
             limit = int(q.get("_limit", "50"))
         except ValueError:
             raise HTTPException(status_code=400, detail="invalid _limit") from None
         if not 1 <= limit <= MAX_LIMIT:
             raise HTTPException(status_code=400, detail="invalid _limit")
+        # Postgres walks an index from the cursor; here, the first page reads the folder once
+        # and later pages of that walk slice the same snapshot (a keyset on ts, run number)
         if q.get("_cursor"):
             try:
-                ts, number = json.loads(base64.urlsafe_b64decode(q["_cursor"].encode()))
+                walk, ts, number = json.loads(base64.urlsafe_b64decode(q["_cursor"].encode()))
             except (ValueError, TypeError):
                 raise HTTPException(status_code=400, detail="invalid _cursor") from None
+            rows = walks.get(walk) or run_rows(flow)
             rows = [r for r in rows if (r["ts_epoch"], _number(r.get("run_number"))) < (ts, number)]
+        else:
+            rows = run_rows(flow)
+            walk = f"{flow}:{len(walks)}:{id(rows)}"
+            walks[walk] = rows
+            while len(walks) > 16:
+                walks.pop(next(iter(walks)))
         page = rows[:limit]
         headers = {"X-Pagination-Limit": str(limit)}
         if len(rows) > limit:
             last = page[-1]
-            raw = json.dumps([last["ts_epoch"], _number(last.get("run_number"))]).encode()
+            raw = json.dumps([walk, last["ts_epoch"], _number(last.get("run_number"))]).encode()
             headers["X-Next-Cursor"] = base64.urlsafe_b64encode(raw).decode()
         return JSONResponse(page, headers=headers)
 
