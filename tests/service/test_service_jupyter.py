@@ -106,15 +106,11 @@ def start_server(tmp: Path, env: Dict[str, str], timeout: float = 90) -> Server:
 @pytest.fixture(scope="module")
 def servers(deployment: Deployment, story, tmp_path_factory) -> Iterator[Dict[str, Server]]:
     tmp = tmp_path_factory.mktemp("jupyter")
-
-    def env(user: str) -> Dict[str, str]:
-        e = deployment.env(user)
-        path = [str(PACKAGE_PARENT), e.get("PYTHONPATH", "")]
-        e["PYTHONPATH"] = os.pathsep.join(p for p in path if p)
-        return e
-
     with ThreadPoolExecutor(2) as pool:
-        futures = {u: pool.submit(start_server, tmp / u, env(u)) for u in ("anne", "will")}
+        futures = {
+            u: pool.submit(start_server, tmp / u, _server_env(deployment, u))
+            for u in ("anne", "will")
+        }
         started = {u: f.result() for u, f in futures.items()}
     try:
         yield started
@@ -185,3 +181,42 @@ def test_a_tag_added_by_anne_is_seen_by_will(servers, story):
         assert seen_after < REFRESH + 5
     finally:
         anne.call("POST", "tags", body={"pathspec": run, "remove": ["shared-with-will"]})
+
+
+def _server_env(deployment: Deployment, user: str) -> Dict[str, str]:
+    env = deployment.env(user)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_PARENT), env["PYTHONPATH"]) if p)
+    return env
+
+
+def test_a_metaflow_profile_is_enough(deployment, story, tmp_path):
+    # Given the deployment's settings in a Metaflow profile, not in the environment
+    env = _server_env(deployment, "will")
+    profile = {
+        k: env.pop(k) for k in list(env) if k.startswith("METAFLOW_") and k in deployment.config()
+    }
+    home = Path(env["METAFLOW_HOME"])
+    (home / "config_team.json").write_text(json.dumps(profile), "utf-8")
+    env["METAFLOW_PROFILE"] = "team"
+    server = start_server(tmp_path / "profile", env)
+    try:
+        # Then the server browses the service + S3 deployment as will
+        status = server.get("status")
+        assert status["store"] == f"service:{deployment.service_url}|{deployment.sysroot_s3}"
+        runs = server.get("runs", flow="TalkFlow")["runs"]
+        assert [r["pathspec"] for r in runs] == [story["will_talk"]]
+    finally:
+        server.stop()
+
+
+def test_an_incomplete_configuration_says_what_is_missing(deployment, tmp_path):
+    env = _server_env(deployment, "anne")
+    del env["METAFLOW_SERVICE_URL"]
+    server = start_server(tmp_path / "broken", env)
+    try:
+        status = server.get("status")
+        assert status["available"] is False and "METAFLOW_SERVICE_URL" in status["error"]
+        code, body = server.call("GET", "namespaces")
+        assert code == 503 and "METAFLOW_SERVICE_URL" in body["message"]
+    finally:
+        server.stop()
