@@ -52,6 +52,10 @@ _TYPE = re.compile(r"^<class '(.*)'>$")
 _FLOW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: cap on `<attempt>.data.json` (a few KB in practice): never download an arbitrary object
 DATA_JSON_MAX = 4 * 1024 * 1024
+#: a run heartbeat younger than this (seconds) means the run's runtime is alive
+HEARTBEAT_FRESH = 60
+#: tasks of an unfinished run read concurrently at a time
+TASK_BATCH = 16
 
 
 @dataclass
@@ -413,18 +417,27 @@ class ServiceStore(Store):
                 end = self._task_state(flow, run_id, max(end_tasks, key=lambda t: t.created_at))
                 if end.finished_at is not None and end.status in ("succeeded", "failed"):
                     return RunDetails(end.status, end.finished_at, origin, final=True)
-        # Unfinished (or broken) run: look at every task, as the local store does.
-        all_tasks = [t for name, _ in steps for t in self._tasks_of(view, name)]
-        states = self._map(lambda t: self._task_state(flow, run_id, t), all_tasks)
+        # Unfinished (or broken) run. A fresh run heartbeat (metaflow-service records one every
+        # few seconds while the runtime lives) says "running" without reading any task.
         run_row = self._get(obj_path(flow, run_id))
         if isinstance(run_row, dict):
             hb = _int(run_row.get("last_heartbeat_ts"))
+            if hb and time.time() - hb < HEARTBEAT_FRESH:
+                return RunDetails("running", None, origin, final=False)
             view.newest_ms = max(
                 view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
             )
+        # Otherwise look at the tasks as the local store does, newest first, a batch at a time,
+        # stopping at the first one still running (a large foreach is not read whole).
+        all_tasks = [t for name, _ in steps for t in self._tasks_of(view, name)]
+        all_tasks.sort(key=lambda t: t.created_at, reverse=True)
+        states: List[TaskRecord] = []
+        for start in range(0, len(all_tasks), TASK_BATCH):
+            batch = all_tasks[start : start + TASK_BATCH]
+            states += self._map(lambda t: self._task_state(flow, run_id, t), batch)
+            if any(s.status == "running" for s in states):
+                return RunDetails("running", None, origin, final=False)
         recent = self._recent(view.newest_ms)
-        if any(s.status == "running" for s in states):
-            return RunDetails("running", None, origin, final=False)
         if any(s.status == "failed" for s in states):
             return RunDetails("failed", None, origin, final=not recent)
         if not states and recent:
