@@ -1,0 +1,170 @@
+"""The speed benchmark on the service + S3 configuration, with HTTP requests per page.
+
+    python tests/service/bench_service.py --runs 10000 [--paginate] [--json out.json]
+
+Takes the benchmark store of `jupyter_mfns.demo.scale` (real demo runs multiplied to N runs),
+serves it as a metadata service (records in place) with its datastore objects in S3 (moto),
+starts a real `jupyter server` configured only by Metaflow's environment for that deployment,
+and times REST queries while the service and S3 count the requests each one caused:
+
+- cold: the first answer of a server with an empty index (it lists every flow once);
+- a page of 50 runs in a namespace, first view (statuses computed) and again (cached);
+- the next page (cursor), a tag-filtered page, namespaces, flows, latest run;
+- one background refresh (requests per refresh interval, whatever the user does);
+- Metaflow's client in service mode asked for the same first page with statuses.
+
+Prints a Markdown table. The other benchmark (benchmarks/) can reuse `serve_local_store` and
+`Deployment.env(user)` from service_deployment.py in the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parents[1])]
+
+from service_deployment import Deployment, serve_local_store  # noqa: E402
+from service_jupyter import Server, start_server  # noqa: E402
+
+_CLIENT = r"""
+import json, sys, time
+from itertools import islice
+from metaflow import Flow, namespace
+job = json.loads(sys.argv[1])
+namespace(job["namespace"])
+t = time.time()
+rows = []
+for run in islice(Flow(job["flow"]).runs(*job["tags"]), 50):
+    rows.append([run.pathspec, run.successful, run.finished])
+print(json.dumps({"seconds": time.time() - t, "rows": rows}))
+"""
+
+
+def measure(dep: Deployment, label: str, call: Any) -> Dict[str, Any]:
+    dep.reset_service_requests()
+    mark = dep.s3_log_mark()
+    started = time.monotonic()
+    answer = call()
+    seconds = time.monotonic() - started
+    return {
+        "query": label,
+        "ms": round(seconds * 1000, 1),
+        "service_requests": dep.service_requests()["total"],
+        "s3_requests": len(dep.s3_requests(mark)),
+        "answer": answer,
+    }
+
+
+def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
+    from jupyter_mfns.demo.scale import scaled_store
+
+    store = scaled_store(runs)
+    flow, ns = store.query_flow, store.query_namespace
+    tags = list(store.query_tags)
+    work = Path(tempfile.mkdtemp(prefix="mfns-svc-bench-"))
+    started = time.monotonic()
+    dep = serve_local_store(store.root, work / "deployment", paginate=paginate)
+    setup_s = time.monotonic() - started
+    env = dep.env("anne")
+    env["PYTHONPATH"] = str(HERE.parents[1]) + ":" + env.get("PYTHONPATH", "")
+    server: Optional[Server] = None
+    rows: List[Dict[str, Any]] = []
+    try:
+        server = start_server(work / "jupyter", env, refresh=refresh)
+        srv = server
+        rows.append(measure(dep, "cold: first page (empty index)", lambda: _page(srv, flow, ns)))
+        rows.append(measure(dep, "page of 50 in namespace, again", lambda: _page(srv, flow, ns)))
+        first = srv.get("runs", flow=flow, namespace=ns, limit=50)
+        cursor = first["next_cursor"]
+        rows.append(
+            measure(dep, "next page (first view)", lambda: _page(srv, flow, ns, cursor=cursor))
+        )
+        rows.append(measure(dep, "next page (again)", lambda: _page(srv, flow, ns, cursor=cursor)))
+        rows.append(measure(dep, f"tag filter {tags}", lambda: _page(srv, flow, ns, tags=tags)))
+        rows.append(measure(dep, "namespaces", lambda: len(srv.get("namespaces")["namespaces"])))
+        rows.append(measure(dep, "flows", lambda: len(srv.get("flows", namespace=ns)["flows"])))
+        rows.append(
+            measure(
+                dep,
+                "latest run",
+                lambda: srv.get("runs/latest", flow=flow, namespace=ns)["pathspec"],
+            )
+        )
+        # whatever users do, the background refresh costs this much per interval
+        time.sleep(refresh)
+        rows.append(
+            measure(dep, f"one refresh interval, idle ({refresh}s)", lambda: time.sleep(refresh))
+        )
+        job = json.dumps({"flow": flow, "namespace": ns, "tags": []})
+        rows.append(
+            measure(dep, "Metaflow client: first 50 runs with status", lambda: _client(dep, job))
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        dep.stop()
+    return {"runs": runs, "paginate": paginate, "setup_s": round(setup_s, 1), "rows": rows}
+
+
+def _page(server: Server, flow: str, ns: str, cursor: Any = None, tags: Any = ()) -> int:
+    params: Dict[str, Any] = {"flow": flow, "namespace": ns, "limit": 50}
+    if cursor:
+        params["cursor"] = cursor
+    if tags:
+        params["tag"] = list(tags)
+    return len(server.get("runs", **params)["runs"])
+
+
+def _client(dep: Deployment, job: str) -> Any:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CLIENT, job],
+        env=dep.env("anne"),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=True,
+    )
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return f"{len(out['rows'])} runs in {out['seconds']:.1f} s"
+
+
+def markdown(result: Dict[str, Any]) -> str:
+    lines = [
+        f"Service + S3, {result['runs']:,} runs"
+        f" ({'paginated listings' if result['paginate'] else 'one-response listings'}),"
+        f" deployment ready in {result['setup_s']} s",
+        "",
+        "| query | ms | service requests | S3 requests | answer |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in result["rows"]:
+        lines.append(
+            f"| {r['query']} | {r['ms']} | {r['service_requests']} | {r['s3_requests']}"
+            f" | {r['answer']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--paginate", action="store_true", help="service pages listings")
+    parser.add_argument("--refresh", type=float, default=1.0)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = run(args.runs, args.paginate, args.refresh)
+    print(markdown(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, default=str), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
