@@ -21,6 +21,7 @@ import {
   IBrowserState,
   ISettings
 } from './models/browser';
+import { KernelLink } from './models/kernelLink';
 import { loadIntoNotebook } from './notebook';
 import { MfnsPanel } from './panel';
 
@@ -97,7 +98,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         await loadIntoNotebook(app, tracker, pathspec, namespace);
       }
     };
-    const panel = new MfnsPanel(model, actions);
+    const link = tracker ? new KernelLink(model, tracker) : null;
+    const panel = new MfnsPanel(model, actions, link);
     app.shell.add(panel, 'left', { rank: 650 });
     restorer?.add(panel, 'jupyter-mfns');
     addCommands(app, panel, palette);
@@ -110,6 +112,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
           settings.changed.connect(() =>
             model.setSettings(readSettings(settings))
           );
+          if (link && settings.get('linkKernel').composite === true) {
+            void app.restored.then(() => link.setWanted(true));
+          }
         })
         .catch(reason =>
           console.error('jupyter-mfns: cannot load settings', reason)

@@ -6,12 +6,14 @@ import { ActionsContext, IPanelActions } from './components/actions';
 import { Browser } from './components/Browser';
 import { metaflowIcon } from './icon';
 import type { BrowserModel } from './models/browser';
+import type { KernelLink } from './models/kernelLink';
 
 /** The sidebar widget: a React view of a {@link BrowserModel}. */
 export class MfnsPanel extends ReactWidget {
   constructor(
     readonly model: BrowserModel,
-    private readonly _actions: IPanelActions
+    private readonly _actions: IPanelActions,
+    readonly link: KernelLink | null = null
   ) {
     super();
     this.id = 'jupyter-mfns-panel';
@@ -45,13 +47,20 @@ export class MfnsPanel extends ReactWidget {
     return (
       <ActionsContext.Provider value={this._actions}>
         <UseSignal signal={this.model.changed}>
-          {() => <Browser model={this.model} gotoRef={this._gotoRef} />}
+          {() => (
+            <Browser
+              model={this.model}
+              link={this.link}
+              gotoRef={this._gotoRef}
+            />
+          )}
         </UseSignal>
       </ActionsContext.Provider>
     );
   }
 
   dispose(): void {
+    this.link?.dispose();
     this.model.dispose();
     super.dispose();
   }

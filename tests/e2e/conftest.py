@@ -16,12 +16,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from e2e_lab import Lab, chromium_path  # noqa: E402
 
 
-def pytest_collection_modifyitems(items: list) -> None:
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.e2e)
-
-
 @pytest.fixture(scope="session")
 def e2e_store(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
     """A private copy of the demo store: the tag test writes to it."""

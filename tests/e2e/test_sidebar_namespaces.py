@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_lab import go_to, open_lab, row_pathspecs, screenshot, widen_sidebar
 from oracle import ask_metaflow, q_latest, q_runs
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 
 def latest_link(panel, flow: str):

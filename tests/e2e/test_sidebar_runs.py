@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_lab import open_lab, row_pathspecs, screenshot, widen_sidebar
 from oracle import ask_metaflow, q_runs
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 FLOW = "PredictionFlow"
 TAGS = ("crazy_test", "2026-11-21")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_lab import go_to, open_lab, screenshot
 from oracle import ask_metaflow
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 TAG = "reviewed: ✓ by anne"
 

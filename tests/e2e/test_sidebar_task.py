@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_lab import go_to, open_lab, screenshot, widen_sidebar
 from oracle import ask_metaflow
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 
 def test_opening_a_task_shows_the_lines_it_printed_on_stdout(page, lab, e2e_store):

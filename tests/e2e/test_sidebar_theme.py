@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from e2e_lab import open_lab, screenshot, widen_sidebar
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 
 def luminance(css_color: str) -> float:

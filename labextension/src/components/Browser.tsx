@@ -2,6 +2,7 @@ import { Button, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { BrowserModel } from '../models/browser';
+import type { KernelLink } from '../models/kernelLink';
 import { Breadcrumbs } from './Breadcrumbs';
 import { FlowList } from './FlowList';
 import { GotoBox } from './GotoBox';
@@ -47,6 +48,7 @@ function Body(props: { model: BrowserModel }): JSX.Element | null {
 /** The whole Metaflow panel. */
 export function Browser(props: {
   model: BrowserModel;
+  link: KernelLink | null;
   gotoRef: React.RefObject<HTMLInputElement>;
 }): JSX.Element {
   const { model } = props;
@@ -56,7 +58,7 @@ export function Browser(props: {
       <Progress model={model} />
       <div className="jp-mfns-top">
         <h2 className="jp-mfns-title">Metaflow</h2>
-        <NamespaceBar model={model} />
+        <NamespaceBar model={model} link={props.link} />
         <GotoBox model={model} inputRef={props.gotoRef} />
       </div>
       <Problem problem={model.problem}>

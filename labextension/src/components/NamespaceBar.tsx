@@ -6,11 +6,16 @@ import {
 import * as React from 'react';
 
 import type { BrowserModel } from '../models/browser';
+import type { KernelLink } from '../models/kernelLink';
 import { GLOBAL_VALUE, namespaceGroups } from '../namespaces';
+import { LinkControl } from './LinkControl';
 
 /** The namespace dropdown, the refresh button and the global namespace warning. */
-export function NamespaceBar(props: { model: BrowserModel }): JSX.Element {
-  const { model } = props;
+export function NamespaceBar(props: {
+  model: BrowserModel;
+  link: KernelLink | null;
+}): JSX.Element {
+  const { model, link } = props;
   const current = model.namespace;
   const groups = namespaceGroups(model.namespaces, current);
   return (
@@ -46,6 +51,7 @@ export function NamespaceBar(props: { model: BrowserModel }): JSX.Element {
           onClick={() => void model.refresh()}
         />
       </div>
+      {link && <LinkControl link={link} />}
       {model.ready && current === null && (
         <div className="jp-mfns-warning" role="note">
           Global namespace: runs of every user and deployment are mixed here, so

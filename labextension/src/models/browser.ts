@@ -38,6 +38,13 @@ export interface IGotoState {
   problem: IProblem | null;
 }
 
+/** A change of the panel's namespace and who made it. */
+export interface INamespaceChange {
+  namespace: Namespace;
+  /** `user`: a choice in the panel; `kernel`: a linked kernel moved; `start`: first load. */
+  source: 'user' | 'kernel' | 'start';
+}
+
 /** What is worth keeping across page reloads. */
 export interface IBrowserState {
   namespace: Namespace;
@@ -67,8 +74,8 @@ export class BrowserModel implements IDisposable {
   get changed(): ISignal<this, void> {
     return this._changed;
   }
-  /** Emitted with the new namespace when the user (or code) switches. */
-  get namespaceChanged(): ISignal<this, Namespace> {
+  /** Emitted with the new namespace, and who chose it, on every switch. */
+  get namespaceChanged(): ISignal<this, INamespaceChange> {
     return this._namespaceChanged;
   }
 
@@ -162,14 +169,26 @@ export class BrowserModel implements IDisposable {
       return;
     }
     this._ready = true;
+    const early = this._early;
+    if (early !== undefined) {
+      // A linked kernel spoke first: its namespace wins.
+      saved = saved && saved.namespace === early.namespace ? saved : null;
+    }
     if (saved) {
       this._namespace = saved.namespace;
-      this._namespaceChanged.emit(this._namespace);
+      this._namespaceChanged.emit({
+        namespace: this._namespace,
+        source: 'start'
+      });
       void this.loadFlows();
       this._navigate(saved.location, saved.tags);
     } else {
-      this._namespace = this._namespaces.default;
-      this._namespaceChanged.emit(this._namespace);
+      this._namespace =
+        early !== undefined ? early.namespace : this._namespaces.default;
+      this._namespaceChanged.emit({
+        namespace: this._namespace,
+        source: 'start'
+      });
       await this.loadFlows();
     }
     if (this._settings.refreshInterval > 0) {
@@ -211,7 +230,11 @@ export class BrowserModel implements IDisposable {
    * Switch namespace. The flow being browsed stays open; runs, steps and tasks of
    * the old namespace are closed, unless `then` names what to open in the new one.
    */
-  setNamespace(namespace: Namespace, then?: string): void {
+  setNamespace(
+    namespace: Namespace,
+    then?: string,
+    source: INamespaceChange['source'] = 'user'
+  ): void {
     if (!this._ready) {
       return;
     }
@@ -221,7 +244,7 @@ export class BrowserModel implements IDisposable {
     if (changed) {
       this._flows = null;
       void this.loadFlows();
-      this._namespaceChanged.emit(namespace);
+      this._namespaceChanged.emit({ namespace, source });
     }
     if (then) {
       this.openPathspec(then);
@@ -240,6 +263,20 @@ export class BrowserModel implements IDisposable {
       tags,
       changed
     );
+  }
+
+  /**
+   * A linked kernel is in `namespace`: follow it without telling the kernel back.
+   * Before the panel has started, remember it so the start opens it.
+   */
+  applyKernelNamespace(namespace: Namespace): void {
+    if (!this._ready) {
+      this._early = { namespace };
+      return;
+    }
+    if (namespace !== this._namespace) {
+      this.setNamespace(namespace, undefined, 'kernel');
+    }
   }
 
   openFlows(): void {
@@ -473,7 +510,8 @@ export class BrowserModel implements IDisposable {
   private _problem: IProblem | null = null;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
-  private _namespaceChanged = new Signal<this, Namespace>(this);
+  private _namespaceChanged = new Signal<this, INamespaceChange>(this);
+  private _early: { namespace: Namespace } | undefined = undefined;
 }
 
 function sameTags(a: readonly string[], b: readonly string[]): boolean {
