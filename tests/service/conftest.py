@@ -188,3 +188,24 @@ def service_catalog(service_store: ServiceStore, tmp_path: Path, monkeypatch) ->
     cat = Catalog(service_store, cache_dir=tmp_path / "cache")
     yield cat
     cat.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium when there is one (never `playwright install` here)."""
+    for path in (os.environ.get("MFNS_CHROMIUM"), "/usr/bin/chromium"):
+        if path and Path(path).exists():
+            return {
+                **browser_type_launch_args,
+                "executable_path": path,
+                "args": [
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            }
+    return browser_type_launch_args
