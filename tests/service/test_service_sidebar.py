@@ -16,6 +16,8 @@ from e2e_lab import Lab, go_to, open_lab, row_pathspecs, widen_sidebar  # noqa: 
 from oracle import q_runs  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
+pytestmark = pytest.mark.e2e  # a browser test: runs in the e2e invocation of scripts/test.sh
+
 
 @pytest.fixture(scope="module")
 def service_lab(deployment, story, tmp_path_factory) -> Iterator[Lab]:

@@ -28,7 +28,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InvalidTag, NotFound, StoreUnavailable, SystemTag, TagConflict
 from ..model import ArtifactJSON, Status
@@ -216,24 +216,41 @@ class ServiceStore(Store):
         return True
 
     def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
-        self._check(flow)
         result = ScanResult()
-        rows = self.api.list_runs(flow)
-        for row in rows or []:
-            run_id = str(row.get("run_number", ""))
-            if not run_id or "/" in run_id:
-                continue
-            token = _token(row)
-            result.tokens[run_id] = token
-            if known.get(run_id) == token:
-                continue
-            try:
-                result.upserts.append(run_record_from_json(flow, run_id, row, token))
-            except MetadataError as exc:
-                result.broken[run_id] = str(exc)
-                del result.tokens[run_id]
-        result.removed = [r for r in known if r not in result.tokens]
+        for part in self.scan_runs_iter(flow, known):
+            result.upserts += part.upserts
+            result.broken.update(part.broken)
+            result.tokens.update(part.tokens)
+            result.removed += part.removed
         return result
+
+    def scan_runs_iter(self, flow: str, known: Mapping[str, str]) -> Iterator[ScanResult]:
+        """`scan_runs` one page of the service's listing at a time (the last part holds
+        `removed`): a cold start indexes the first 500 runs while the rest are fetched."""
+        self._check(flow)
+        listed: set[str] = set()  # every run id seen (a page walk never yields one twice)
+        kept: set[str] = set()  # readable ones: a known run that became unreadable is removed
+        for rows in self.api.run_pages(flow):
+            part = ScanResult()
+            for row in rows or []:
+                run_id = str(row.get("run_number", ""))
+                if not run_id or "/" in run_id or run_id in listed:
+                    continue
+                listed.add(run_id)
+                token = _token(row)
+                part.tokens[run_id] = token
+                if known.get(run_id) == token:
+                    kept.add(run_id)
+                    continue
+                try:
+                    part.upserts.append(run_record_from_json(flow, run_id, row, token))
+                    kept.add(run_id)
+                except MetadataError as exc:
+                    part.broken[run_id] = str(exc)
+                    del part.tokens[run_id]
+            if part.upserts or part.broken:
+                yield part
+        yield ScanResult(removed=[r for r in known if r not in kept])
 
     def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
         self._check(flow, run_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 from ..errors import StoreUnavailable
@@ -144,21 +144,31 @@ class ServiceAPI:
     # -- listings ----------------------------------------------------------------------------
     def list_runs(self, flow: str) -> Optional[List[Dict[str, Any]]]:
         """Every run row of `flow` (None when the flow does not exist), page by page."""
+        pages = list(self.run_pages(flow))
+        if pages and pages[0] is None:
+            return None
+        return [row for page in pages if page for row in page]
+
+    def run_pages(self, flow: str) -> Iterator[Optional[List[Dict[str, Any]]]]:
+        """The run rows of `flow` as the service pages them (one page on older services);
+        a single None when the flow does not exist."""
         path = obj_path(flow) + "/runs"
-        rows: List[Dict[str, Any]] = []
         params: Dict[str, Any] = {"_limit": self.page_limit}
         seen_cursors = set()
+        first = True
         while True:
             body, headers = self.get_with_headers(path, params)
             if body is None:
-                return None if not rows else rows
+                if first:
+                    yield None
+                return
             if not isinstance(body, list):
                 raise StoreUnavailable(f"The Metaflow service sent a non-list for {path}")
-            rows.extend(r for r in body if isinstance(r, dict))
+            first = False
+            yield [r for r in body if isinstance(r, dict)]
             cursor = headers.get("X-Next-Cursor")
-            paginated = cursor is not None or "X-Pagination-Limit" in headers
-            self.paginates = paginated
+            self.paginates = cursor is not None or "X-Pagination-Limit" in headers
             if not cursor or cursor in seen_cursors:
-                return rows
+                return
             seen_cursors.add(cursor)
             params = {"_limit": self.page_limit, "_cursor": cursor}
