@@ -115,7 +115,11 @@ export function LogView(props: {
         )}
         {!log.loaded && <Loading what={`Loading ${stream}…`} />}
         {log.loaded && log.lines.length === 0 && !log.problem && (
-          <div className="jp-mfns-empty">Nothing was printed on {stream}.</div>
+          <div className="jp-mfns-empty">
+            {running
+              ? `No ${stream} line yet. (A local Metaflow store receives a task's logs when the task ends.)`
+              : `Nothing was printed on ${stream}.`}
+          </div>
         )}
         <pre className="jp-mfns-log-text">
           {lines.map((line, i) => (

@@ -479,6 +479,7 @@ export class BrowserModel implements IDisposable {
     }
     const loc = this._location;
     try {
+      this._namespaces = await api.namespaces(); // run counts in the dropdown
       if (loc.view === 'flows') {
         const flows = await api.flows(this._namespace);
         this._flows = flows.flows;

@@ -1,0 +1,33 @@
+"""Keyboard reach: the command palette opens the "Go to" box, arrow keys walk the runs table."""
+
+from __future__ import annotations
+
+import pytest
+from e2e_lab import open_lab, row_pathspecs
+from oracle import ask_metaflow, q_runs
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_palette_then_keys_open_a_run_without_the_mouse(page, lab, e2e_store):
+    """Given the panel, when anne runs "Go to Metaflow Pathspec" from the command palette, types
+    a flow and walks the runs table with the arrow keys, then Enter opens the run she chose."""
+    (runs,) = ask_metaflow(e2e_store.root, [q_runs("PredictionFlow", "user:anne")])
+    panel = open_lab(page, lab)
+
+    page.keyboard.press("Control+Shift+C")
+    palette = page.locator(".lm-CommandPalette-input")
+    palette.fill("Go to Metaflow Pathspec")
+    page.keyboard.press("Enter")
+    expect(panel.locator(".jp-mfns-goto-input")).to_be_focused()
+    page.keyboard.type("PredictionFlow")
+    page.keyboard.press("Enter")
+    expect(panel.locator(".jp-mfns-runrow[data-pathspec]").first).to_be_visible()
+    assert row_pathspecs(panel) == runs
+
+    panel.locator(".jp-mfns-runs-scroller").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+    expect(panel.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(runs[1])
