@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from e2e_lab import go_to, open_lab, screenshot
+from e2e_lab import go_to, open_lab, screenshot, widen_sidebar
 from oracle import ask_metaflow
 from playwright.sync_api import expect
 
@@ -43,6 +43,7 @@ def test_adding_then_removing_a_tag_round_trips_and_survives_a_reload(page, lab,
     editor = panel.locator(".jp-mfns-tageditor")
     expect(editor.locator(f'.jp-mfns-chip[data-tag="{TAG}"]')).to_have_count(1)
     expect(editor.locator(".jp-mfns-chip-system .jp-mfns-chip-remove")).to_have_count(0)
+    widen_sidebar(page, 560)
     screenshot(page, "run-tags-added")
 
     editor.get_by_role("button", name=f"Remove tag {TAG}").click()

@@ -69,4 +69,5 @@ def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
         f'{name} = load_artifact("{task}/{name}", namespace="user:anne")',
         name,
     ]
+    widen_sidebar(page, 560)
     screenshot(page, "load-into-notebook")
