@@ -40,7 +40,7 @@ from .model import (
     TaskJSON,
 )
 from .pathspec import Pathspec, check_flow_name, parse_pathspec
-from .store.base import RunDetails, RunRecord, StepRecord, Store, TaskRecord
+from .store.base import RunDetails, RunRecord, ScanResult, StepRecord, Store, TaskRecord
 from .tags import namespace_kind, validate_tag, validate_tag_list
 
 log = logging.getLogger(__name__)
@@ -126,17 +126,28 @@ class Catalog:
             self.index.drop_flow(gone)
             changed = True
         for flow in flows:
-            scan = self.store.scan_runs(flow, self.index.tokens(flow))
+            known = dict(self.index.tokens(flow))  # a snapshot: queries may add runs meanwhile
+            parts = self._scan_parts(flow, known)
             for key in [k for k in self._broken if k[0] == flow]:
                 del self._broken[key]
-            for run_id, why in scan.broken.items():
-                self._broken[(flow, run_id)] = why
-                log.warning("Skipping unreadable run %s/%s: %s", flow, run_id, why)
-            changed |= self.index.apply(flow, scan)
+            for scan in parts:
+                for run_id, why in scan.broken.items():
+                    self._broken[(flow, run_id)] = why
+                    log.warning("Skipping unreadable run %s/%s: %s", flow, run_id, why)
+                changed |= self.index.apply(flow, scan)
         self._refreshed_at = time.monotonic()
         self._fresh_as_of = started
         self._last_refresh_seconds = self._refreshed_at - started
         return changed
+
+    def _scan_parts(self, flow: str, known: Dict[str, str]) -> Iterable[ScanResult]:
+        """The flow's scan, in parts where the store can: each change is then committed as
+        soon as it is found, and a cold start never holds 100k records in memory."""
+        scan_iter = getattr(self.store, "scan_runs_iter", None)
+        if scan_iter is None:
+            return [self.store.scan_runs(flow, known)]
+        parts: Iterable[ScanResult] = scan_iter(flow, known)
+        return parts
 
     def _fresh(self) -> None:
         """Make sure the index reflects the store as of at most `refresh_interval` ago.
@@ -150,15 +161,21 @@ class Catalog:
         if now - self._queried_at > IDLE_AFTER:
             self._wake.set()  # the background thread was idling: back to one scan per interval
         self._queried_at = now
-        allowed = self.refresh_interval
-        if self._thread is not None:
-            allowed += 2 * self._last_refresh_seconds + 0.5
+        allowed = self.max_staleness
         if now - self._fresh_as_of <= allowed:
             return
         with self._refresh_lock:
             if time.monotonic() - self._fresh_as_of <= allowed:
                 return  # another caller refreshed while this one waited for the lock
             self._refresh_locked()
+
+    @property
+    def max_staleness(self) -> float:
+        """Seconds: a query reflects every change made in the store longer ago than this."""
+        allowed = self.refresh_interval
+        if self._thread is not None:
+            allowed += 2 * self._last_refresh_seconds + 0.5
+        return allowed
 
     def _derived_answer(self, key: Any, compute: Any) -> Any:
         """`compute()`, cached until the index changes (counts over 100k runs are not free)."""

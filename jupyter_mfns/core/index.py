@@ -17,6 +17,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from json.encoder import encode_basestring_ascii as _encode_str  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -100,10 +101,8 @@ def _json_list(values: Sequence[str]) -> str:
 
 def _tag_rows(tags: Sequence[str], system_tags: Sequence[str]) -> List[Tuple[str, int]]:
     """(tag, system) per distinct tag of a run; a tag that is both counts as a system tag."""
-    rows = {t: 1 for t in system_tags}
-    for t in tags:
-        rows.setdefault(t, 0)
-    return list(rows.items())
+    system = dict.fromkeys(system_tags, 1)
+    return [*system.items(), *((t, 0) for t in dict.fromkeys(tags) if t not in system)]
 
 
 class RunIndex:
@@ -246,15 +245,13 @@ class RunIndex:
     ) -> None:
         """Delete `removed`, insert or update `upserts`, and keep the counts in step."""
         stored = RunIndex._stored(db, flow, [r.run_id for r in upserts] + list(removed))
-        counts: Dict[Tuple[str, int], int] = {}
-        tag_del: List[Tuple[str, str, int, str]] = []
+        tag_del: List[Tuple[str, str, int, str, int]] = []  # (tag, flow, created, run, system)
         tag_ins: List[Tuple[str, str, int, str, int]] = []
 
         def untag(run_id: str, old: Tuple[int, str, str]) -> None:
             created_at, tags, system_tags = old
             for tag, system in _tag_rows(json.loads(tags), json.loads(system_tags)):
-                tag_del.append((tag, flow, created_at, run_id))
-                counts[(tag, system)] = counts.get((tag, system), 0) - 1
+                tag_del.append((tag, flow, created_at, run_id, system))
 
         run_del = []
         for run_id in removed:
@@ -276,12 +273,16 @@ class RunIndex:
                 if old == (rec.created_at, tags_json, sys_json):
                     continue
                 untag(rec.run_id, old)
-            for tag, system in _tag_rows(rec.tags, rec.system_tags):
-                tag_ins.append((tag, flow, rec.created_at, rec.run_id, system))
-                counts[(tag, system)] = counts.get((tag, system), 0) + 1
+            created_at, run_id = rec.created_at, rec.run_id
+            tag_ins += [
+                (t, flow, created_at, run_id, s) for t, s in _tag_rows(rec.tags, rec.system_tags)
+            ]
+        counts = Counter((row[0], row[4]) for row in tag_ins)
+        counts.subtract((row[0], row[4]) for row in tag_del)
+        tag_ins.sort()  # key order: the B-tree is written front to back, not at random pages
         db.executemany(
             "DELETE FROM run_tags WHERE tag = ? AND flow = ? AND created_at = ? AND run_id = ?",
-            tag_del,
+            [row[:4] for row in tag_del],
         )
         db.executemany("DELETE FROM runs WHERE flow = ? AND run_id = ?", run_del)
         db.executemany(
