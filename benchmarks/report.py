@@ -72,13 +72,20 @@ def markdown(results: List[Dict[str, Any]], machine: Dict[str, Any]) -> str:
 
         lines.append(
             f"| {_label(r['runs'])} | {worst('new_run')} | {worst('tag_added')} "
-            f"| {worst('tag_removed')} | {_dur(cold.get('first_query_s'))} "
-            f"| {_dur(restart.get('first_query_s'))} | {_dur(mf.get('first_query_s'))} "
+            f"| {worst('tag_removed')} | {_first(cold)} | {_first(restart)} "
+            f"| {_dur(mf.get('first_query_s'))} "
             f"| {cold.get('peak_rss_mb', 0):.0f} / {restart.get('peak_rss_mb', 0):.0f} MB "
             f"| {mf.get('peak_rss_mb', 0):.0f} MB | {r.get('index_mb', 0):.0f} MB |"
         )
     lines += ["", *_targets(results), "", *_checks(results), "", *_notes(results, machine)]
     return "\n".join(lines) + "\n"
+
+
+def _first(start: Dict[str, Any]) -> str:
+    """Time to the first answer, and when the server began to listen (Jupyter's own start)."""
+    if not start.get("first_query_s"):
+        return "–"
+    return f"{_dur(start['first_query_s'])} (listening at {_dur(start.get('listening_s'))})"
 
 
 def _targets(results: List[Dict[str, Any]]) -> List[str]:
