@@ -75,3 +75,24 @@ def test_global_namespace_warns_that_latest_means_little(page, lab):
 
     expect(panel.locator(".jp-mfns-warning")).to_contain_text("“latest run” means little")
     expect(panel.locator(".jp-mfns-flow-latest").first).to_contain_text("newest (anyone)")
+
+
+def test_a_resumed_run_names_the_namespace_of_its_origin_and_opens_it(page, lab, e2e_store):
+    """Given will's run resumed from anne's failed run, when will's namespace shows it, then
+    the run view says it was resumed from a run in user:anne, and one click opens that run
+    there."""
+    story = e2e_store.story
+    panel = open_lab(page, lab)
+    panel.locator("#jp-mfns-namespace").select_option("user:will")
+    go_to(panel, story.resumed_run)
+
+    origin = panel.locator(".jp-mfns-origin")
+    expect(origin).to_contain_text(story.resumed_from)
+    expect(origin).to_contain_text("in another namespace: user:anne")
+    screenshot(page, "resumed-from-other-namespace")
+
+    origin.get_by_role("button", name="Open in user:anne").click()
+
+    expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:anne")
+    expect(panel.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(story.resumed_from)
+    expect(panel.locator(".jp-mfns-run .jp-mfns-status-text")).to_have_text("failed")

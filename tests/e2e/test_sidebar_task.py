@@ -49,7 +49,7 @@ def test_opening_a_task_shows_the_lines_it_printed_on_stdout(page, lab, e2e_stor
 def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
     """Given a task with a pandas DataFrame artifact, when anne clicks "Load into notebook",
     then a new notebook runs explicit code naming the namespace and pathspec, and shows the
-    DataFrame."""
+    DataFrame; a second artifact lands below it in the same notebook."""
     task = e2e_store.story.artifact_task
     name = e2e_store.story.artifacts["pandas_dataframe"]
     panel = open_lab(page, lab)
@@ -71,3 +71,14 @@ def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
     ]
     widen_sidebar(page, 560)
     screenshot(page, "load-into-notebook")
+
+    # A second artifact goes below the active cell of the same notebook.
+    series = e2e_store.story.artifacts["pandas_series"]
+    panel.locator(f'tr[data-artifact="{series}"]').get_by_role(
+        "button", name=f"Load {series} into notebook"
+    ).click()
+    cells = notebook.locator(".jp-CodeCell")
+    expect(cells).to_have_count(2)
+    expect(cells.nth(1).locator(".cm-content")).to_contain_text(f'{series} = load_artifact("')
+    expect(cells.nth(1).locator(".jp-OutputArea-output").last).to_be_visible(timeout=90_000)
+    expect(page.locator(".jp-NotebookPanel")).to_have_count(1)
