@@ -320,6 +320,7 @@ def load_synthetic_runs(
     tags_every: Optional[Dict[str, int]] = None,
     start_ms: Optional[int] = None,
     step_ms: int = 1000,
+    finished: bool = True,
 ) -> List[str]:
     """Write `n` finished, successful runs of `flow` directly into the service's storage.
 
@@ -328,7 +329,8 @@ def load_synthetic_runs(
     pointing at one shared pickled-True blob in S3). Run `i` belongs to `users[i % len(users)]`
     and carries user tag `t` when `i % every == 0` for each `t: every` in `tags_every`. Runs are
     one `step_ms` apart, oldest first, ending now. No logs or data.json are written: artifact
-    metadata then shows types as "unknown". Returns run ids, oldest first (about 4k runs/s).
+    metadata then shows types as "unknown". With `finished=False` the end task has started
+    but not finished (no `attempt-done`, no `_task_ok`). Returns run ids, oldest first.
     """
     meta = dep.service_root / ".metaflow"
     tags_every = tags_every or {}
@@ -383,6 +385,8 @@ def load_synthetic_runs(
             ]
             if step == "_parameters":
                 fields = [("end_step", "end"), ("start_step", "start"), ("attempt-done", "0")]
+            elif step == "end" and not finished:
+                fields = [("attempt", "0"), ("origin-run-id", "None")]
             for j, (name, value) in enumerate(fields):
                 _write(
                     tdir / f"sysmeta_{name}_{t_ts + j}.json",
@@ -395,7 +399,7 @@ def load_synthetic_runs(
                         "ts_epoch": t_ts + j,
                     },
                 )
-            for name in ("_task_ok", "_success"):
+            for name in ("_task_ok", "_success") if finished or step != "end" else ():
                 _write(
                     tdir / f"0_artifact_{name}.json",
                     {

@@ -8,6 +8,7 @@ status details of runs not seen before, and nothing at all once they are cached.
 
 from __future__ import annotations
 
+import threading
 from typing import Iterator, Tuple
 
 import pytest
@@ -107,3 +108,24 @@ def test_index_order_is_the_services_order(scale, catalog):
     assert [r[1] for r in rows] == list(reversed(ids))
     rows = catalog.index.query_runs(FLOW, ["tenth"], N_RUNS)
     assert [r[1] for r in rows] == [rid for i, rid in reversed(list(enumerate(ids))) if i % 10 == 0]
+
+
+def test_unfinished_runs_on_a_page_never_starve_the_pool(scale):
+    # Given a page of unfinished runs, more than the store has threads (each one's details
+    # read its tasks concurrently too)
+    dep, _ = scale
+    ids = load_synthetic_runs(dep, "UnfinishedFlow", 12, finished=False)
+    store = dep.store(workers=2)
+    result: dict = {}
+    worker = threading.Thread(
+        target=lambda: result.update(store.run_details_many("UnfinishedFlow", ids)), daemon=True
+    )
+    # When their details are asked for together
+    worker.start()
+    worker.join(timeout=60)
+    store.close()
+    # Then every one is answered (no deadlock), none as finished
+    assert not worker.is_alive(), "run_details_many deadlocked"
+    assert set(result) == set(ids)
+    assert {d.status for d in result.values()} <= {"running", "unknown"}
+    assert not any(d.final for d in result.values())

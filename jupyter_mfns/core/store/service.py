@@ -56,6 +56,7 @@ DATA_JSON_MAX = 4 * 1024 * 1024
 HEARTBEAT_FRESH = 60
 #: tasks of an unfinished run read concurrently at a time
 TASK_BATCH = 16
+_POOL_PREFIX = "mfns-service-io"
 
 
 @dataclass
@@ -129,7 +130,9 @@ class ServiceStore(Store):
         #: an unfinished task with no activity for this long is "unknown", not "running"
         self.stale_after = stale_after
         self.listing_ttl = listing_ttl
-        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="mfns-svc")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, workers), thread_name_prefix=_POOL_PREFIX
+        )
         self._lock = threading.Lock()
         self._flows: Optional[Tuple[float, List[str]]] = None
         self._known_flows: set[str] = set()
@@ -171,8 +174,12 @@ class ServiceStore(Store):
         return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
 
     def _map(self, fn: Any, items: Sequence[Any]) -> List[Any]:
-        """Run independent requests concurrently (the service and S3 answer in parallel)."""
-        if len(items) <= 1:
+        """Run independent requests concurrently (the service and S3 answer in parallel).
+
+        Inside one of the pool's own threads (a run's details computed for a page) the items
+        run inline: waiting on the pool from within it could leave no thread to run them.
+        """
+        if len(items) <= 1 or threading.current_thread().name.startswith(_POOL_PREFIX):
             return [fn(i) for i in items]
         return list(self._pool.map(fn, items))
 
