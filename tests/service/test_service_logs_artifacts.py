@@ -64,3 +64,15 @@ def test_artifact_metadata_reads_no_blob(deployment, story, service_catalog):
     assert not [p for _, p, _ in s3 if "/data/" in p]
     counts = deployment.service_requests()
     assert counts["GET /flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts"] == 1
+
+
+def test_an_empty_log_reads_as_no_lines(deployment, story, service_catalog):
+    end = service_catalog.get_object(f"{story['talk']}/end", namespace=None)["children"][0]
+    task = end["pathspec"]
+    key = _log_key(task, stream="stderr")
+    assert deployment.s3_client().head_object(Bucket=BUCKET, Key=key)["ContentLength"] == 0
+    for tail in (None, 10):
+        answer = service_catalog.logs(task, "stderr", namespace=None, tail=tail)
+        assert answer["lines"] == [] and answer["truncated"] is False
+    out = service_catalog.logs(task, "stdout", namespace=None, tail=10)
+    assert [ln["text"] for ln in out["lines"]] == [f"total {sum(i * i for i in range(50))}"]
