@@ -128,7 +128,9 @@ export class RunListModel implements IDisposable {
         this._changed.emit();
       }
     }
-    void this.loadSuggestions();
+    if (markFresh || this._suggestions.length === 0) {
+      void this.loadSuggestions(); // the tags of the namespace, not of the filter
+    }
   }
 
   /** Append the next page, if any and if none is loading. */
