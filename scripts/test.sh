@@ -25,7 +25,7 @@ say "lint and types"
 ruff check jupyter_mfns tests benchmarks
 ruff format --check jupyter_mfns tests benchmarks
 mypy
-(cd labextension && npm run --silent lint)
+(cd labextension && npm run --silent lint && npm test --silent)
 
 say "tests (core, server, kernel, service, scale)"
 python -m pytest tests --ignore=tests/e2e -m "not e2e" -q "$@"

@@ -44,11 +44,20 @@ def _show(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
+def _is_cache_buster(name: str, values: Sequence[bytes]) -> bool:
+    """JupyterLab's `ServerConnection.makeRequest` appends `?<timestamp>` to GETs by default."""
+    return name.isdigit() and all(v == b"" for v in values)
+
+
 class Query:
     """The query string of one request, checked against the parameters its route accepts."""
 
     def __init__(self, raw: Mapping[str, Sequence[bytes]], accepted: Collection[str]) -> None:
-        unknown = sorted(set(raw) - set(accepted) - JUPYTER_PARAMS)
+        unknown = sorted(
+            name
+            for name in set(raw) - set(accepted) - JUPYTER_PARAMS
+            if not _is_cache_buster(name, raw[name])
+        )
         if unknown:
             takes = ", ".join(sorted(accepted)) or "no parameters"
             names = ", ".join(_show(n, 40) for n in unknown[:5])

@@ -264,3 +264,14 @@ async def test_an_unexpected_error_is_a_json_500_without_details(
     assert token not in "\n".join(
         r.getMessage() for r in caplog.records if "unexpected error" in r.getMessage()
     )
+
+
+async def test_jupyterlab_cache_buster_is_ignored_but_other_bare_keys_are_not(api) -> None:
+    # Given JupyterLab's ServerConnection, which appends `?<timestamp>` to GETs by default
+    busted = await api.get("flows", raw_query="namespace=&1795699647859")
+    # Then the request is answered as without it
+    assert busted.status == 200 and busted.body["namespace"] is None
+    # but a bare word, or a numeric key with a value, is still refused
+    for raw in ("namespace=&oops", "namespace=&123=4"):
+        reply = await api.get("flows", raw_query=raw)
+        assert reply.status == 400 and "Unknown query parameter" in reply.body["message"]
