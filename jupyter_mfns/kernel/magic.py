@@ -2,7 +2,7 @@
 
 Every error a user can cause (a bad argument, an unknown flow, another namespace's run, a bad
 tag) is shown as one line (IPython's UsageError), never as a traceback. See `cli.USAGE` for the
-syntax and docs/magic.md for examples.
+syntax and the README (section "In a notebook") for examples.
 """
 
 from __future__ import annotations
