@@ -40,7 +40,7 @@ from .model import (
     TaskJSON,
 )
 from .pathspec import Pathspec, check_flow_name, parse_pathspec
-from .store.base import RunDetails, RunRecord, ScanResult, StepRecord, Store, TaskRecord
+from .store.base import RunDetails, RunRecord, StepRecord, Store, TaskRecord
 from .tags import namespace_kind, validate_tag, validate_tag_list
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,9 @@ class Catalog:
             changed = True
         for flow in flows:
             known = dict(self.index.tokens(flow))  # a snapshot: queries may add runs meanwhile
-            parts = self._scan_parts(flow, known)
+            # in parts: each change is committed as soon as it is found, and a cold start
+            # never holds 100k records in memory
+            parts = self.store.scan_runs_iter(flow, known)
             for key in [k for k in self._broken if k[0] == flow]:
                 del self._broken[key]
             for scan in parts:
@@ -139,15 +141,6 @@ class Catalog:
         self._fresh_as_of = started
         self._last_refresh_seconds = self._refreshed_at - started
         return changed
-
-    def _scan_parts(self, flow: str, known: Dict[str, str]) -> Iterable[ScanResult]:
-        """The flow's scan, in parts where the store can: each change is then committed as
-        soon as it is found, and a cold start never holds 100k records in memory."""
-        scan_iter = getattr(self.store, "scan_runs_iter", None)
-        if scan_iter is None:
-            return [self.store.scan_runs(flow, known)]
-        parts: Iterable[ScanResult] = scan_iter(flow, known)
-        return parts
 
     def _fresh(self) -> None:
         """Make sure the index reflects the store as of at most `refresh_interval` ago.
@@ -322,6 +315,9 @@ class Catalog:
         self._fresh()
         self._require_flow(flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
+            # a run just started may not be indexed yet: refuse only on fresh data
+            self.refresh()
+        if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # like `Flow(flow)` in Metaflow: a flow is in a namespace only through its runs
             raise NamespaceMismatch(flow, ns, self.index.owners(flow))
         filters = tag_list + ([ns] if ns is not None else [])
@@ -383,20 +379,45 @@ class Catalog:
         if not self.index.tokens(flow) and flow not in self.store.flows():
             raise NotFound(f"Flow {flow} does not exist in this Metaflow store.")
 
-    def _details(self, flow: str, run_id: str, row: Optional[Sequence[Any]]) -> RunDetails:
-        """Cached status/finish/origin, recomputed while the run may still change."""
+    def _cached_details(self, row: Optional[Sequence[Any]]) -> Optional[RunDetails]:
+        """The index's status/finish/origin when still valid (final, or recent enough)."""
         if row is not None and row[7] is not None:
             status, finished_at, origin, final, at = row[7], row[8], row[9], row[10], row[11]
             if final or (at is not None and time.time() - at < self.refresh_interval):
                 return RunDetails(status, finished_at, origin, bool(final))
+        return None
+
+    def _details(self, flow: str, run_id: str, row: Optional[Sequence[Any]]) -> RunDetails:
+        """Cached status/finish/origin, recomputed while the run may still change."""
+        cached = self._cached_details(row)
+        if cached is not None:
+            return cached
         details = self.store.run_details(flow, run_id)
         if row is not None:
             self.index.set_details(flow, run_id, details)
         return details
 
+    def _page_details(self, rows: Sequence[Sequence[Any]]) -> List[RunDetails]:
+        """Details of a page of runs; the missing ones in one `run_details_many` call per flow
+        (the service store fetches them concurrently)."""
+        out: List[Optional[RunDetails]] = [self._cached_details(row) for row in rows]
+        missing = [i for i, d in enumerate(out) if d is None]
+        if len(missing) > 1:
+            by_flow: Dict[str, List[int]] = {}
+            for i in missing:
+                by_flow.setdefault(rows[i][0], []).append(i)
+            for flow, idx in by_flow.items():
+                got = self.store.run_details_many(flow, [rows[i][1] for i in idx])
+                for i in idx:
+                    out[i] = got[rows[i][1]]
+                    self.index.set_details(flow, rows[i][1], got[rows[i][1]])
+        return [
+            d if d is not None else self._details(row[0], row[1], row) for d, row in zip(out, rows)
+        ]
+
     def _runs_json(self, rows: Sequence[Sequence[Any]]) -> List[RunJSON]:
         out = []
-        for row in rows:
+        for row, details in zip(rows, self._page_details(rows)):
             rec = RunRecord(
                 flow=row[0],
                 run_id=row[1],
@@ -406,7 +427,7 @@ class Catalog:
                 system_tags=tuple(_json_list(row[5])),
                 token=row[6],
             )
-            out.append(self._run_json(rec, self._details(rec.flow, rec.run_id, row)))
+            out.append(self._run_json(rec, details))
         return out
 
     @staticmethod
@@ -552,15 +573,9 @@ class Catalog:
         ps = parse_pathspec(pathspec, min_depth=4, max_depth=4, what=what)
         self._run_in_namespace(ps, ns)
         assert ps.run and ps.step and ps.task
-        if not self._task_exists(ps):
+        if not self.store.task_exists(*ps.task_parts()):
             raise NotFound(f"Task {ps} does not exist.")
         return ps
-
-    def _task_exists(self, ps: Pathspec) -> bool:
-        exists = getattr(self.store, "task_exists", None)
-        if exists is not None:
-            return bool(exists(ps.flow, ps.run, ps.step, ps.task))
-        return any(t.task_id == ps.task for t in self.store.tasks(ps.flow, ps.run, ps.step))  # type: ignore[arg-type]
 
     # -- logs and artifacts ------------------------------------------------------------------
     def logs(
@@ -584,9 +599,7 @@ class Catalog:
         assert ps.run and ps.step and ps.task
         sources = self.store.log_sources(ps.flow, ps.run, ps.step, ps.task, stream)
         lines, truncated = log_tail(list(sources), tail)
-        task = next(
-            (t for t in self.store.tasks(ps.flow, ps.run, ps.step) if t.task_id == ps.task), None
-        )
+        task = self.store.task_record(ps.flow, ps.run, ps.step, ps.task)
         finished = task is not None and task.status in ("succeeded", "failed", "unknown")
         return LogsJSON(
             pathspec=str(ps),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..model import ArtifactJSON, Status
 
@@ -88,6 +88,11 @@ class Store(ABC):
     def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
         """List a flow's runs, returning records only for runs new or changed vs `known`."""
 
+    def scan_runs_iter(self, flow: str, known: Mapping[str, str]) -> Iterator[ScanResult]:
+        """`scan_runs` in parts (the last holds `removed`), so a caller can apply each part at
+        once; stores that list in pages or chunks override this."""
+        yield self.scan_runs(flow, known)
+
     @abstractmethod
     def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
         """One run, read fresh; None when it does not exist."""
@@ -96,6 +101,10 @@ class Store(ABC):
     def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
         """Status, finish time and origin of a run, as Metaflow's client derives them."""
 
+    def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:
+        """Details of several runs; stores that can fetch them concurrently override this."""
+        return {r: self.run_details(flow, r) for r in run_ids}
+
     @abstractmethod
     def steps(self, flow: str, run_id: str) -> List[StepRecord]:
         """The run's steps (internal `_parameters` excluded), oldest first."""
@@ -103,6 +112,13 @@ class Store(ABC):
     @abstractmethod
     def tasks(self, flow: str, run_id: str, step: str) -> List[TaskRecord]:
         """The step's tasks, oldest first."""
+
+    def task_record(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[TaskRecord]:
+        """One task's state, None when it does not exist (override to spare its siblings)."""
+        return next((t for t in self.tasks(flow, run_id, step) if t.task_id == task_id), None)
+
+    def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
+        return self.task_record(flow, run_id, step, task_id) is not None
 
     @abstractmethod
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:

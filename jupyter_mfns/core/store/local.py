@@ -11,6 +11,7 @@ It reads exactly the files Metaflow's `LocalMetadataProvider` reads (`_meta/_sel
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -215,6 +216,10 @@ class LocalStore(Store):
             return run_record_from_json(flow, run_id, _read_json(path), _token(st))
         except (FileNotFoundError, NotADirectoryError):
             return None
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:  # a name this long cannot exist in the store
+                return None
+            raise
         except MetadataError as exc:
             raise NotFound(f"Run {flow}/{run_id} cannot be read: {exc}") from None
 
@@ -382,7 +387,13 @@ class LocalStore(Store):
         if any(t.status == "failed" for t in states):
             # no task is running any more: the runtime gave up on this run
             return RunDetails("failed", None, origin, final=not self._run_recent(flow, run_id))
-        if not states and self._run_recent(flow, run_id):
+        # nothing runs and the end step has not finished: between two steps, the runtime is
+        # about to start the next task (unless the run went quiet long ago)
+        now_ms = time.time() * 1000
+        if self._run_recent(flow, run_id) or any(
+            t.finished_at is not None and now_ms - t.finished_at < self.stale_after * 1000
+            for t in states
+        ):
             return RunDetails("running", None, origin, final=False)
         return RunDetails("unknown", None, origin, final=False)
 
