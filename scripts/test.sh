@@ -32,5 +32,5 @@ python -m pytest tests --ignore=tests/e2e -m "not e2e" -q "$@"
 # Browser tests in their own process: pytest-jupyter's asyncio fixtures and Playwright's sync
 # API do not share an event loop well.
 say "end-to-end tests (JupyterLab + chromium)"
-python -m pytest tests/e2e tests/kernel -m e2e -q "$@"
+python -m pytest tests/e2e tests/kernel tests/service -m e2e -q "$@"
 say "all checks passed"
