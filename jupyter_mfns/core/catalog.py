@@ -494,7 +494,7 @@ class Catalog:
         if ps.step is None:
             steps = [
                 self._step_json(rec, s, self.store.tasks(ps.flow, rec.run_id, s.name))
-                for s in self.store.steps(ps.flow, rec.run_id)
+                for s in self._steps_in_execution_order(rec.flow, rec.run_id, run["origin_run"])
             ]
             return ObjectJSON(
                 type="run",
@@ -530,6 +530,34 @@ class Catalog:
             task=self._task_json(rec, task),
             children=[],
         )
+
+    def _steps_in_execution_order(
+        self, flow: str, run_id: str, origin_run: Optional[str]
+    ) -> List[StepRecord]:
+        """Steps oldest first. A resume clones the finished steps in no particular order, so
+        cloned steps take their place in the origin run (whose steps all came first)."""
+        steps = self.store.steps(flow, run_id)
+        if not origin_run:
+            return steps
+        try:
+            origin = {
+                s.name: s.created_at for s in self.store.steps(flow, origin_run.split("/")[1])
+            }
+        except MfnsError:
+            return steps
+        cloned = {
+            s.name
+            for s in steps
+            if s.name in origin
+            and all(t.origin_task_id for t in self.store.tasks(flow, run_id, s.name))
+        }
+
+        def when(step: StepRecord) -> Tuple[int, int]:
+            if step.name in cloned:
+                return (0, origin[step.name])
+            return (1, step.created_at)
+
+        return sorted(steps, key=when)
 
     def _find_step(self, ps: Pathspec) -> StepRecord:
         assert ps.run is not None and ps.step is not None

@@ -176,3 +176,14 @@ def test_namespaces_and_counts(setup):
     # the order the dropdown needs: users first, then production, tags, other system tags
     kinds = [n["kind"] for n in answer["namespaces"]]
     assert kinds == sorted(kinds, key=["user", "production", "tag", "system"].index)
+
+
+def test_steps_are_listed_in_execution_order_also_after_a_resume(setup):
+    # Given a plain run and a run resumed from it (whose cloned steps carry clone times)
+    store, cat = setup
+    story = store.story
+    plain = [s["name"] for s in cat.get_object(story.anne_prediction_runs[1], None)["children"]]
+    resumed = [s["name"] for s in cat.get_object(story.resumed_run, None)["children"]]
+    # Then both list the flow's steps in the order they ran
+    assert plain == ["start", "train", "score", "end"]
+    assert resumed == plain
