@@ -192,10 +192,12 @@ class Catalog:
                 self.refresh()
             except Exception:  # keep serving from the last good index
                 log.exception("jupyter_mfns: refreshing the run index failed")
-            # one interval between scans: the index is never older than interval + scan time.
+            # scans start one interval apart, with at least half an interval of rest after a
+            # long one: a change shows within about an interval plus a scan's time.
             # Nobody querying: scan rarely (a scan of 100k runs costs most of a second of CPU);
             # the next query wakes this thread, and refreshes inline if the index is stale.
-            wait = self.refresh_interval
+            interval = self.refresh_interval
+            wait = max(interval / 2, interval - self._last_refresh_seconds)
             if time.monotonic() - self._queried_at > IDLE_AFTER:
                 wait = max(wait, IDLE_INTERVAL)
             self._wake.wait(wait)
