@@ -104,11 +104,13 @@ def _targets(results: List[Dict[str, Any]]) -> List[str]:
         out.append(f"- (e) visible after at most {_dur(w)}, target ≤ 2 s: {_mark(w <= 2.0)}")
     cold, restart, mf = big.get("cold", {}), big.get("restart", {}), big.get("metaflow", {})
     listing = _median(mf.get("times", {}).get("a"))
+    everything = _median(mf.get("times", {}).get("b"))
     if cold.get("first_query_s") and listing:
         ok = cold["first_query_s"] <= listing
         out.append(
             f"- (f) cold start {_dur(cold['first_query_s'])} (server start + index build + first "
-            f"page) vs one Metaflow listing {_dur(listing)}: {_mark(ok)}"
+            f"page) vs one Metaflow listing: {_dur(listing)} for (a)'s flow, "
+            f"{_dur(everything)} for every run (b): {_mark(ok)}"
         )
     if restart.get("first_query_s") and cold.get("first_query_s"):
         out.append(
