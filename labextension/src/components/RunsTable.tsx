@@ -111,7 +111,14 @@ export function RunsTable(props: {
   const { model, runs } = props;
   const scroller = React.useRef<HTMLDivElement>(null);
   const [view, setView] = React.useState({ top: 0, height: 400, width: 400 });
-  const [active, setActive] = React.useState(-1);
+  const [active, setActiveState] = React.useState(-1);
+  // Keys can arrive before React re-renders (focus then ArrowDown then Enter): handlers read
+  // the active row from this ref, never from a stale render's closure.
+  const activeRef = React.useRef(-1);
+  const setActive = (index: number) => {
+    activeRef.current = index;
+    setActiveState(index);
+  };
 
   React.useLayoutEffect(() => {
     const node = scroller.current;
@@ -179,14 +186,18 @@ export function RunsTable(props: {
   const onKeyDown = (event: React.KeyboardEvent) => {
     const page = Math.max(1, Math.floor(view.height / rowHeight) - 1);
     const keys: Record<string, () => void> = {
-      ArrowDown: () => move(active + 1),
-      ArrowUp: () => move(active - 1),
-      PageDown: () => move(active + page),
-      PageUp: () => move(active - page),
+      ArrowDown: () => move(activeRef.current + 1),
+      ArrowUp: () => move(activeRef.current - 1),
+      PageDown: () => move(activeRef.current + page),
+      PageUp: () => move(activeRef.current - page),
       Home: () => move(0),
       End: () => move(rows.length - 1),
-      Enter: () =>
-        active >= 0 && rows[active] && model.openRun(rows[active].pathspec)
+      Enter: () => {
+        const run = rows[activeRef.current];
+        if (run) {
+          model.openRun(run.pathspec);
+        }
+      }
     };
     const action = keys[event.key];
     if (action && rows.length) {
@@ -261,7 +272,11 @@ export function RunsTable(props: {
         aria-activedescendant={active >= 0 ? `${gridId}-${active}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        onFocus={() => active < 0 && rows.length && setActive(0)}
+        onFocus={() => {
+          if (activeRef.current < 0 && rows.length) {
+            setActive(0);
+          }
+        }}
         onScroll={event => {
           const top = event.currentTarget.scrollTop;
           setView(v => ({ ...v, top }));
