@@ -101,6 +101,11 @@ class Catalog:
         self._wake = threading.Event()  # set by close() and by a query after an idle spell
         self._queried_at = time.monotonic()
         self._thread: Optional[threading.Thread] = None
+        #: an empty index is built from scratch: until then, runs() answers from a listing
+        self._from_scratch = not self.index.known_flows()
+        self._direct_queries = 0  # runs() answered from listings: the first build yields to them
+        self._listings: Dict[str, Tuple[float, List[RunRecord]]] = {}
+        self._listing_lock = threading.Lock()
         if background_refresh:
             self.start_background_refresh()
 
@@ -133,12 +138,15 @@ class Catalog:
             for key in [k for k in self._broken if k[0] == flow]:
                 del self._broken[key]
             for scan in parts:
+                while self._direct_queries and not self._stop.is_set():
+                    time.sleep(0.005)  # a cold query is reading a flow: let it have the CPU
                 for run_id, why in scan.broken.items():
                     self._broken[(flow, run_id)] = why
                     log.warning("Skipping unreadable run %s/%s: %s", flow, run_id, why)
                 changed |= self.index.apply(flow, scan)
         self._refreshed_at = time.monotonic()
         self._fresh_as_of = started
+        self._listings.clear()
         self._last_refresh_seconds = self._refreshed_at - started
         return changed
 
@@ -314,6 +322,8 @@ class Catalog:
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
             raise InvalidArgument(f"limit must be an integer from 1 to {MAX_PAGE}.")
         after = decode_cursor(cursor) if cursor else None
+        if self._from_scratch and self._thread is not None and self._fresh_as_of < 0:
+            return self._runs_from_listing(flow, ns, tag_list, limit, after)
         self._fresh()
         self._require_flow(flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
@@ -339,6 +349,61 @@ class Catalog:
             ),
             next_cursor=next_cursor,
         )
+
+    def _runs_from_listing(
+        self,
+        flow: str,
+        ns: Optional[str],
+        tag_list: List[str],
+        limit: int,
+        after: Optional[Tuple[int, str]],
+    ) -> RunPageJSON:
+        """`runs()` while the index of a new store is being built: one listing of the flow,
+        filtered and sorted here, as Metaflow's client does, so the first answer after a cold
+        start costs what Metaflow's first listing costs rather than a whole index build."""
+        self._require_flow(flow)
+        records = self._listing(flow)
+        if ns is not None and not any(ns in r.all_tags for r in records):
+            owners = {t for r in records for t in r.system_tags}
+            raise NamespaceMismatch(
+                flow, ns, sorted(t for t in owners if t.startswith(("user:", "production:")))
+            )
+        wanted = set(tag_list) | ({ns} if ns is not None else set())
+        matching = sorted(
+            (r for r in records if wanted <= r.all_tags),
+            key=lambda r: (r.created_at, r.run_id),
+            reverse=True,
+        )
+        total = len(matching)
+        if after is not None:
+            matching = [r for r in matching if (r.created_at, r.run_id) < after]
+        page = matching[:limit]
+        details = self.store.run_details_many(flow, [r.run_id for r in page])
+        more = len(matching) > limit
+        return RunPageJSON(
+            namespace=ns,
+            flow=flow,
+            tags=tag_list,
+            runs=[self._run_json(r, details[r.run_id]) for r in page],
+            total=total,
+            next_cursor=encode_cursor(page[-1].created_at, page[-1].run_id) if more else None,
+        )
+
+    def _listing(self, flow: str) -> List[RunRecord]:
+        """Every readable run of `flow`, read at most once per refresh interval."""
+        with self._listing_lock:
+            cached = self._listings.get(flow)
+            if cached is not None and time.monotonic() - cached[0] < self.refresh_interval:
+                return cached[1]
+            self._direct_queries += 1
+            try:
+                scan = self.store.scan_runs(flow, {})
+            finally:
+                self._direct_queries -= 1
+            for run_id, why in scan.broken.items():
+                self._broken[(flow, run_id)] = why
+            self._listings[flow] = (time.monotonic(), scan.upserts)
+            return scan.upserts
 
     def iter_runs(
         self, flow: str, namespace: Namespace = DEFAULT, tags: Union[str, Iterable[str], None] = ()
