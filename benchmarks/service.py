@@ -1,6 +1,6 @@
 """The speed benchmark on the service + S3 configuration, with HTTP requests per page.
 
-    python tests/service/bench_service.py --runs 10000 [--paginate] [--json out.json]
+    python -m benchmarks.service --runs 10000 [--paginate] [--json out.json]
 
 Takes the benchmark store of `jupyter_mfns.demo.scale` (real demo runs multiplied to N runs),
 serves it as a metadata service (records in place) with its datastore objects in S3 (moto),
@@ -13,8 +13,7 @@ and times REST queries while the service and S3 count the requests each one caus
 - one background refresh (requests per refresh interval, whatever the user does);
 - Metaflow's client in service mode asked for the same first page with statuses.
 
-Prints a Markdown table. The other benchmark (benchmarks/) can reuse `serve_local_store` and
-`Deployment.env(user)` from service_deployment.py in the same way.
+Prints a Markdown table; the deployment helpers live in tests/service/service_deployment.py.
 """
 
 from __future__ import annotations
@@ -28,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE), str(HERE.parents[1])]
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "service"  # the test deployment: stand-in service + moto S3
+sys.path[:0] = [str(HERE), str(ROOT)]
 
 from service_deployment import Deployment, serve_local_store  # noqa: E402
 from service_jupyter import Server, start_server  # noqa: E402
@@ -74,7 +74,7 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
     dep = serve_local_store(store.root, work / "deployment", paginate=paginate)
     setup_s = time.monotonic() - started
     env = dep.env("anne")
-    env["PYTHONPATH"] = str(HERE.parents[1]) + ":" + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(ROOT) + ":" + env.get("PYTHONPATH", "")
     server: Optional[Server] = None
     rows: List[Dict[str, Any]] = []
     try:
