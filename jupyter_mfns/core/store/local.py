@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import NotFound, StoreUnavailable, SystemTag, TagConflict
-from ..model import ArtifactJSON, Status
+from ..model import ArtifactJSON
 from ..safepickle import decode_bool
 from ..tags import check_user_tag_count, user_of
 from .base import (
@@ -34,6 +34,7 @@ from .base import (
     Store,
     TaskRecord,
 )
+from .status import task_record
 
 META = "_meta"
 SELF = "_self.json"
@@ -246,9 +247,9 @@ class LocalStore(Store):
         out.sort(key=lambda x: (x[1], x[0]))
         return out
 
-    def _sysmeta(self, meta_dir: str, names: List[str]) -> Dict[str, List[Dict[str, Any]]]:
-        """Metadata entries by field name, oldest file first (Metaflow sorts the same way)."""
-        out: Dict[str, List[Dict[str, Any]]] = {}
+    def _sysmeta_rows(self, meta_dir: str, names: List[str]) -> List[Dict[str, Any]]:
+        """Metadata rows, oldest file first (Metaflow's local provider sorts the same way)."""
+        rows: List[Dict[str, Any]] = []
         for name in sorted(names):
             m = _SYSMETA.match(name)
             if not m:
@@ -258,7 +259,15 @@ class LocalStore(Store):
             except (OSError, MetadataError):
                 continue
             if isinstance(obj, dict):
-                out.setdefault(str(obj.get("field_name", m.group(1))), []).append(obj)
+                obj.setdefault("field_name", m.group(1))
+                rows.append(obj)
+        return rows
+
+    def _sysmeta(self, meta_dir: str, names: List[str]) -> Dict[str, List[Dict[str, Any]]]:
+        """Metadata rows by field name, oldest file first."""
+        out: Dict[str, List[Dict[str, Any]]] = {}
+        for row in self._sysmeta_rows(meta_dir, names):
+            out.setdefault(str(row["field_name"]), []).append(row)
         return out
 
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
@@ -279,57 +288,21 @@ class LocalStore(Store):
     ) -> TaskRecord:
         meta_dir = self._meta_dir(flow, run_id, step, task_id)
         try:
-            names = os.listdir(meta_dir)
+            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_")]
         except OSError:
             names = []
-        sysmeta = self._sysmeta(
-            meta_dir, [n for n in names if n.startswith("sysmeta_") and "_artifact_" not in n]
-        )
-
-        def values(field: str) -> List[str]:
-            return [str(m.get("value")) for m in sysmeta.get(field, [])]
-
-        started = [int(v) for v in values("attempt") if v.isdigit()]
-        done = [int(v) for v in values("attempt-done") if v.isdigit()]
-        attempt = max(started + done, default=0)
-        done_attempt = done[-1] if done else None  # Metaflow: the last attempt-done file
-        status: Status = "running"
-        finished_at: Optional[int] = None
-        if done_attempt is not None:
-            task_ok = self._artifact_meta(meta_dir, done_attempt, "_task_ok")
-            success = self._artifact_meta(meta_dir, done_attempt, "_success")
-            ok: Optional[bool] = None
-            if task_ok is not None:
-                finished_at = task_ok.get("ts_epoch")
-                ok = self._blob_bool(flow, (success or {}).get("sha")) is True
-            else:
-                oks = [
-                    m
-                    for m in sysmeta.get("attempt_ok", [])
-                    if f"attempt_id:{done_attempt}" in (m.get("tags") or [])
-                ]
-                if oks:
-                    ok = str(oks[-1].get("value")) == "True"
-                    finished_at = oks[-1].get("ts_epoch")
-            if attempt > done_attempt:
-                status = "running"  # a retry is under way
-            elif ok is None:
-                status = "unknown"
-            else:
-                status = "succeeded" if ok else "failed"
-        if status == "running" and not self._recently_active(meta_dir):
-            status = "unknown"
-        origin_run = next((v for v in values("origin-run-id") if v != "None"), None)
-        origin_task = next((v for v in values("origin-task-id") if v != "None"), None)
-        return TaskRecord(
+        return task_record(
             step=step,
             task_id=task_id,
             created_at=created_at,
-            status=status,
-            finished_at=finished_at if isinstance(finished_at, int) else None,
-            attempt=attempt,
-            origin_run_id=origin_run,
-            origin_task_id=origin_task,
+            metadata=self._sysmeta_rows(meta_dir, names),
+            artifacts_of=lambda attempt: {
+                name: row
+                for name in ("_task_ok", "_success")
+                if (row := self._artifact_meta(meta_dir, attempt, name)) is not None
+            },
+            blob_bool=lambda sha: self._blob_bool(flow, sha),
+            recently_active=lambda: self._recently_active(meta_dir),
         )
 
     def _recently_active(self, meta_dir: str) -> bool:

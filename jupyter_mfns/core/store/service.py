@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InvalidTag, NotFound, StoreUnavailable, SystemTag, TagConflict
-from ..model import ArtifactJSON, Status
+from ..model import ArtifactJSON
 from ..safepickle import decode_bool
 from ..tags import check_user_tag_count
 from .base import (
@@ -46,6 +46,8 @@ from .base import (
 from .local import MetadataError, run_record_from_json
 from .s3 import DatastoreReader, LocalReader, S3Reader, check_part
 from .service_api import ServiceAPI, ServiceError, obj_path
+from .status import as_int as _int
+from .status import task_record
 
 _SHA = re.compile(r"^[0-9a-f]{40,64}$")
 _TYPE = re.compile(r"^<class '(.*)'>$")
@@ -80,10 +82,6 @@ class _RunView:
     steps: Optional[List[Tuple[str, int]]] = None
     tasks: Dict[str, List[_Task]] = field(default_factory=dict)
     newest_ms: int = 0
-
-
-def _int(value: Any) -> Optional[int]:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _token(row: Mapping[str, Any]) -> str:
@@ -344,57 +342,23 @@ class ServiceStore(Store):
     def _task_state(self, flow: str, run_id: str, t: _Task) -> TaskRecord:
         """A task's status as Metaflow's client sees it (2 requests + a cached blob read)."""
         meta = self._metadata(flow, run_id, t)
-
-        def values(name: str) -> List[str]:
-            return [str(m.get("value")) for m in meta if m.get("field_name") == name]
-
-        started = [int(v) for v in values("attempt") if v.isdigit()]
-        done = [int(v) for v in values("attempt-done") if v.isdigit()]
-        attempt = max(started + done, default=0)
-        done_attempt = done[-1] if done else None
         stamps = [_int(m.get("ts_epoch")) or 0 for m in meta]
         newest = max([t.created_at, t.heartbeat_ms or 0, *stamps])
-        status: Status = "running"
-        finished_at: Optional[int] = None
-        if done_attempt is not None:
+
+        def artifacts_of(done_attempt: int) -> Mapping[str, Mapping[str, Any]]:
             by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
-            arts = by_attempt.get(done_attempt) or (
+            return by_attempt.get(done_attempt) or (
                 by_attempt[max(by_attempt)] if by_attempt else {}
             )
-            task_ok, success = arts.get("_task_ok"), arts.get("_success")
-            ok: Optional[bool] = None
-            if task_ok is not None:
-                finished_at = _int(task_ok.get("ts_epoch"))
-                ok = self._blob_bool(flow, (success or {}).get("sha")) is True
-            else:
-                oks = [
-                    m
-                    for m in meta
-                    if m.get("field_name") == "attempt_ok"
-                    and f"attempt_id:{done_attempt}" in (m.get("tags") or [])
-                ]
-                if oks:
-                    ok = str(oks[-1].get("value")) == "True"
-                    finished_at = _int(oks[-1].get("ts_epoch"))
-            if attempt > done_attempt:
-                status = "running"  # a retry is under way
-            elif ok is None:
-                status = "unknown"
-            else:
-                status = "succeeded" if ok else "failed"
-        if status == "running" and not self._recent(newest):
-            status = "unknown"
-        origin_run = next((v for v in values("origin-run-id") if v != "None"), None)
-        origin_task = next((v for v in values("origin-task-id") if v != "None"), None)
-        return TaskRecord(
+
+        return task_record(
             step=t.step,
             task_id=t.task_id,
             created_at=t.created_at,
-            status=status,
-            finished_at=finished_at,
-            attempt=attempt,
-            origin_run_id=origin_run,
-            origin_task_id=origin_task,
+            metadata=meta,
+            artifacts_of=artifacts_of,
+            blob_bool=lambda sha: self._blob_bool(flow, sha),
+            recently_active=lambda: self._recent(newest),
         )
 
     def _recent(self, newest_ms: int) -> bool:
