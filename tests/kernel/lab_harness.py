@@ -6,33 +6,13 @@ inherit its environment (the demo store, as anne). Recipes: /work/shared/RECIPES
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, List, Mapping
 
-REPO = Path(__file__).resolve().parents[2]
-BUNDLE = REPO / "jupyter_mfns" / "labextension"
+from jupyter_process import BUNDLE, JupyterLab, chromium_path
 
-
-def chromium_path() -> Optional[str]:
-    """MFNS_CHROMIUM, else Debian's chromium, else None (Playwright's own browser)."""
-    for candidate in (os.environ.get("MFNS_CHROMIUM"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["BUNDLE", "LabServer", "chromium_path", "notebook", "open_notebook", "run_cell"]
 
 
 def notebook(path: Path, cells: List[str]) -> Path:
@@ -48,8 +28,8 @@ def notebook(path: Path, cells: List[str]) -> Path:
     return path
 
 
-class LabServer:
-    """`jupyter lab` on a free port with a random token; `url(path)` opens pages in it."""
+class LabServer(JupyterLab):
+    """JupyterLab serving `root_dir`, with or without the server extension and the sidebar."""
 
     def __init__(
         self,
@@ -59,85 +39,9 @@ class LabServer:
         server_extension: bool,
         sidebar: bool,
     ) -> None:
-        self.root_dir, self.port, self.token = root_dir, free_port(), secrets.token_hex(16)
-        config, runtime = home / "config", home / "runtime"
-        for folder in (config / "labconfig", runtime, home / "settings", home / "workspaces"):
-            folder.mkdir(parents=True, exist_ok=True)
-        (config / "labconfig" / "page_config.json").write_text(
-            json.dumps(
-                {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
-            )
+        super().__init__(
+            home, env, root_dir=root_dir, server_extension=server_extension, sidebar=sidebar
         )
-        server_config: Dict[str, Any] = {
-            "ServerApp": {
-                "jpserver_extensions": {
-                    "jupyter_mfns": server_extension,
-                    "jupyter_lsp": False,  # not needed; saves start-up time on 2 cores
-                    "jupyter_server_terminals": False,
-                }
-            }
-        }
-        if sidebar and not self.sidebar_installed():
-            extensions = home / "labextensions"
-            extensions.mkdir(exist_ok=True)
-            (extensions / "jupyter-mfns").symlink_to(BUNDLE, target_is_directory=True)
-            server_config["LabServerApp"] = {"extra_labextensions_path": [str(extensions)]}
-        (config / "jupyter_server_config.json").write_text(json.dumps(server_config))
-        full_env = {
-            **env,
-            "JUPYTER_CONFIG_DIR": str(config),
-            "JUPYTER_RUNTIME_DIR": str(runtime),
-            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        }
-        self.log = (home / "lab.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "jupyterlab",
-                "--no-browser",
-                "--allow-root",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.port={self.port}",
-                f"--IdentityProvider.token={self.token}",
-                f"--ServerApp.root_dir={root_dir}",
-                "--LabApp.news_url=None",
-            ],
-            env=full_env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_ready()
-
-    @staticmethod
-    def sidebar_installed() -> bool:
-        installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "jupyter-mfns"
-        return installed.exists()
-
-    def _wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited: see {self.log.name}")
-            try:
-                with urllib.request.urlopen(self.url("api/status"), timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("jupyter lab did not start")
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 # -- Playwright helpers --------------------------------------------------------------------------
