@@ -6,6 +6,7 @@ keeps the namespace process-global), and prints one JSON document of answers.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -108,3 +109,53 @@ def q_latest(flow: str, namespace: Optional[str], successful: bool = False):
 
 def q_flows(namespace: Optional[str]):
     return {"kind": "flows", "namespace": namespace}
+
+
+MISMATCH = "MetaflowNamespaceMismatch"
+
+
+def listing_questions(cat, namespaces, flows, tag_filters):
+    """Ask the Catalog, and prepare for Metaflow's client, the same listing questions.
+
+    namespaces: pairs (Metaflow's namespace, the Catalog's namespace argument) — they differ
+    only for the default namespace. For every namespace, flow and tag filter: the runs; for
+    every namespace and flow: the latest and latest successful run; for every namespace: the
+    flows. Returns (queries for `ask_metaflow`, the Catalog's answers in the same order), a
+    namespace mismatch answered as Metaflow's exception name.
+    """
+    from jupyter_mfns.core.errors import NamespaceMismatch, NoRun
+
+    def answer(query):
+        try:
+            return query()
+        except NamespaceMismatch:
+            return MISMATCH
+        except NoRun:
+            return None
+
+    queries, ours = [], []
+    for (mf_ns, our_ns), flow, tags in itertools.product(namespaces, flows, tag_filters):
+        queries.append(q_runs(flow, mf_ns, tags))
+        ours.append(
+            answer(lambda f=flow, n=our_ns, t=tags: [r["pathspec"] for r in cat.iter_runs(f, n, t)])
+        )
+    for (mf_ns, our_ns), flow in itertools.product(namespaces, flows):
+        for successful in (False, True):
+            queries.append(q_latest(flow, mf_ns, successful))
+            ours.append(
+                answer(
+                    lambda f=flow, n=our_ns, s=successful: cat.latest_run(f, n, successful=s)[
+                        "pathspec"
+                    ]
+                )
+            )
+    for mf_ns, our_ns in namespaces:
+        queries.append(q_flows(mf_ns))
+        ours.append([f["flow"] for f in cat.flows(our_ns)["flows"]])
+    return queries, ours
+
+
+def mismatches(queries, ours, theirs):
+    """(query, ours, Metaflow's) wherever the answers differ; Metaflow's errors by name."""
+    theirs = [t.get("error") if isinstance(t, dict) else t for t in theirs]
+    return [(q, o, t) for q, o, t in zip(queries, ours, theirs) if o != t]

@@ -9,13 +9,11 @@ and artifacts with Metaflow's own client in a subprocess.
 
 from __future__ import annotations
 
-import itertools
-
-from oracle import q_flows, q_latest, q_runs
+from oracle import MISMATCH, listing_questions, mismatches
 from service_oracle import ask_service_metaflow
 
 from jupyter_mfns.core import DEFAULT
-from jupyter_mfns.core.errors import NamespaceMismatch, NoRun
+from jupyter_mfns.core.errors import NamespaceMismatch
 
 FLOWS = ("TalkFlow", "PredictionFlow")
 D20, D22 = "2026-11-20", "2026-11-22"  # date tags of the story (conftest)
@@ -43,46 +41,15 @@ TAG_FILTERS = [
 ]
 
 
-def _or_mismatch(query):
-    try:
-        return query()
-    except NamespaceMismatch:
-        return "MetaflowNamespaceMismatch"
-
-
-def _latest(cat, flow, ns, successful):
-    try:
-        return cat.latest_run(flow, ns, successful=successful)["pathspec"]
-    except NoRun:
-        return None
-
-
 def test_runs_latest_and_flows_equal_metaflow(deployment, story, service_catalog):
     # Given the catalog over the service store and the same questions for Metaflow's client
-    cat = service_catalog
-    queries, ours = [], []
-    for (mf_ns, our_ns), flow, tags in itertools.product(_namespaces(story), FLOWS, TAG_FILTERS):
-        queries.append(q_runs(flow, mf_ns, tags))
-        ours.append(
-            _or_mismatch(
-                lambda f=flow, n=our_ns, t=tags: [r["pathspec"] for r in cat.iter_runs(f, n, t)]
-            )
-        )
-    for (mf_ns, our_ns), flow in itertools.product(_namespaces(story), FLOWS):
-        for successful in (False, True):
-            queries.append(q_latest(flow, mf_ns, successful))
-            ours.append(_or_mismatch(lambda f=flow, n=our_ns, s=successful: _latest(cat, f, n, s)))
-    for mf_ns, our_ns in _namespaces(story):
-        queries.append(q_flows(mf_ns))
-        ours.append([f["flow"] for f in cat.flows(our_ns)["flows"]])
+    queries, ours = listing_questions(service_catalog, _namespaces(story), FLOWS, TAG_FILTERS)
     # When Metaflow answers them in service mode
     theirs = ask_service_metaflow(deployment, queries)
-    theirs = [t.get("error") if isinstance(t, dict) else t for t in theirs]
     # Then every answer is the same, and the comparison is not vacuous
-    mismatches = [(q, o, t) for q, o, t in zip(queries, ours, theirs) if o != t]
-    assert not mismatches, mismatches[:5]
-    assert sum(1 for o in ours if o and o != "MetaflowNamespaceMismatch") > len(ours) // 3
-    assert "MetaflowNamespaceMismatch" in ours
+    assert not (diff := mismatches(queries, ours, theirs)), diff[:5]
+    assert sum(1 for o in ours if o and o != MISMATCH) > len(ours) // 3
+    assert MISMATCH in ours
 
 
 def test_every_runs_details_equal_metaflow(deployment, story, service_catalog):
