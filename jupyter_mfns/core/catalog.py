@@ -543,7 +543,6 @@ class Catalog:
         ps = parse_pathspec(pathspec)
         ns = self.resolve_namespace(namespace)
         if ps.run is None:
-            self._fresh()
             page = self.runs(ps.flow, ns, limit=50)
             return ObjectJSON(
                 type="flow",

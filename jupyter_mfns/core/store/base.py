@@ -85,13 +85,19 @@ class Store(ABC):
         """Every flow known to the store (Metaflow's global `Metaflow().flows` before filters)."""
 
     @abstractmethod
-    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
-        """List a flow's runs, returning records only for runs new or changed vs `known`."""
-
     def scan_runs_iter(self, flow: str, known: Mapping[str, str]) -> Iterator[ScanResult]:
-        """`scan_runs` in parts (the last holds `removed`), so a caller can apply each part at
-        once; stores that list in pages or chunks override this."""
-        yield self.scan_runs(flow, known)
+        """List a flow's runs, returning records only for runs new or changed vs `known`, in
+        parts (the last holds `removed`) so a caller can apply each part at once."""
+
+    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
+        """The whole scan as one result."""
+        result = ScanResult()
+        for part in self.scan_runs_iter(flow, known):
+            result.upserts += part.upserts
+            result.broken.update(part.broken)
+            result.tokens.update(part.tokens)
+            result.removed += part.removed
+        return result
 
     @abstractmethod
     def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:

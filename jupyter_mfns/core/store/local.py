@@ -144,15 +144,6 @@ class LocalStore(Store):
                 out.append(e.name)
         return sorted(out)
 
-    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
-        result = ScanResult()
-        for part in self.scan_runs_iter(flow, known):
-            result.upserts += part.upserts
-            result.broken.update(part.broken)
-            result.tokens.update(part.tokens)
-            result.removed += part.removed
-        return result
-
     def scan_runs_iter(
         self, flow: str, known: Mapping[str, str], chunk: int = SCAN_CHUNK
     ) -> Iterator[ScanResult]:

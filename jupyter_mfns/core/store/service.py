@@ -220,15 +220,6 @@ class ServiceStore(Store):
         self._known_flows.add(name)
         return True
 
-    def scan_runs(self, flow: str, known: Mapping[str, str]) -> ScanResult:
-        result = ScanResult()
-        for part in self.scan_runs_iter(flow, known):
-            result.upserts += part.upserts
-            result.broken.update(part.broken)
-            result.tokens.update(part.tokens)
-            result.removed += part.removed
-        return result
-
     def scan_runs_iter(self, flow: str, known: Mapping[str, str]) -> Iterator[ScanResult]:
         """`scan_runs` one page of the service's listing at a time (the last part holds
         `removed`): a cold start indexes the first 500 runs while the rest are fetched."""
