@@ -16,9 +16,8 @@ import type { BrowserModel } from '../models/browser';
 import type { IOrigin, RunModel } from '../models/run';
 import { namespaceLabel } from '../namespaces';
 import type { IStep, Namespace } from '../types';
-import { CopyButton } from './CopyButton';
 import { Loading, Problem } from './Problem';
-import { StatusIcon } from './Status';
+import { DetailHead, StatusIcon } from './Status';
 import { TagEditor } from './TagEditor';
 
 /** "Resumed from X", saying which namespace X lives in and offering to go there. */
@@ -183,16 +182,7 @@ export function RunView(props: {
   }
   return (
     <div className="jp-mfns-detail jp-mfns-run">
-      <div className="jp-mfns-detail-head">
-        <StatusIcon status={info.status} withText />
-        <span
-          className="jp-mfns-detail-title jp-mfns-mono"
-          title={info.pathspec}
-        >
-          {info.pathspec}
-        </span>
-        <CopyButton text={info.pathspec} />
-      </div>
+      <DetailHead status={info.status} pathspec={info.pathspec} />
       <dl className="jp-mfns-meta">
         <dt>User</dt>
         <dd>{info.user ?? '—'}</dd>

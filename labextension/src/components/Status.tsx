@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import type { Status } from '../types';
+import { CopyButton } from './CopyButton';
 
 const SYMBOL: Record<Status, string> = {
   running: '●',
@@ -24,5 +25,24 @@ export function StatusIcon(props: {
         <span className="jp-mfns-sr-only">{status}</span>
       )}
     </span>
+  );
+}
+
+/** The head of a run or task view: status, pathspec (selectable) and a copy button. */
+export function DetailHead(props: {
+  status: Status;
+  pathspec: string;
+}): JSX.Element {
+  return (
+    <div className="jp-mfns-detail-head">
+      <StatusIcon status={props.status} withText />
+      <span
+        className="jp-mfns-detail-title jp-mfns-mono"
+        title={props.pathspec}
+      >
+        {props.pathspec}
+      </span>
+      <CopyButton text={props.pathspec} />
+    </div>
   );
 }

@@ -4,10 +4,9 @@ import { formatFullTime, formatSpan, formatTime } from '../format';
 import type { BrowserModel } from '../models/browser';
 import type { TaskModel } from '../models/task';
 import { ArtifactsTable } from './ArtifactsTable';
-import { CopyButton } from './CopyButton';
 import { LogView } from './LogView';
 import { Loading, Problem } from './Problem';
-import { StatusIcon } from './Status';
+import { DetailHead } from './Status';
 
 type Tab = 'stdout' | 'stderr' | 'artifacts';
 const TABS: Tab[] = ['stdout', 'stderr', 'artifacts'];
@@ -79,16 +78,7 @@ export function TaskView(props: {
   };
   return (
     <div className="jp-mfns-detail jp-mfns-taskview">
-      <div className="jp-mfns-detail-head">
-        <StatusIcon status={info.status} withText />
-        <span
-          className="jp-mfns-detail-title jp-mfns-mono"
-          title={info.pathspec}
-        >
-          {info.pathspec}
-        </span>
-        <CopyButton text={info.pathspec} />
-      </div>
+      <DetailHead status={info.status} pathspec={info.pathspec} />
       <dl className="jp-mfns-meta">
         <dt>Started</dt>
         <dd title={formatFullTime(info.created_at)}>
