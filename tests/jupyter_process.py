@@ -30,6 +30,25 @@ def chromium_path() -> Optional[str]:
     return None
 
 
+#: RECIPES.md: headless chromium as root on a closed network
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_launch_args(base: Mapping[str, Any]) -> Dict[str, Any]:
+    """pytest-playwright's launch args with Debian's chromium when there is one (never
+    `playwright install` here) and the flags it needs on these machines."""
+    path = chromium_path()
+    return {**base, **({"executable_path": path} if path else {}), "args": CHROMIUM_ARGS}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

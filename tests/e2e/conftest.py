@@ -13,7 +13,8 @@ from jupyter_mfns.demo import DemoStore, copy_demo_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from e2e_lab import Lab, chromium_path  # noqa: E402
+from e2e_lab import Lab  # noqa: E402
+from jupyter_process import chromium_launch_args  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -33,24 +34,8 @@ def lab(e2e_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: Dict[str, Any]) -> Dict[str, Any]:
-    """Debian's chromium when there is one (never `playwright install` here)."""
-    path = chromium_path()
-    if path is None:
-        return browser_type_launch_args
-    return {
-        **browser_type_launch_args,
-        "executable_path": path,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+def browser_type_launch_args(browser_type_launch_args):
+    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab, chromium_path
+from jupyter_process import BUNDLE, JupyterLab
 
-__all__ = ["BUNDLE", "Lab", "chromium_path", "go_to", "open_lab", "screenshot"]
+__all__ = ["BUNDLE", "Lab", "go_to", "open_lab", "screenshot"]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 from typing import Any, List, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab, chromium_path
+from jupyter_process import BUNDLE, JupyterLab
 
-__all__ = ["BUNDLE", "LabServer", "chromium_path", "notebook", "open_notebook", "run_cell"]
+__all__ = ["BUNDLE", "LabServer", "notebook", "open_notebook", "run_cell"]
 
 
 def notebook(path: Path, cells: List[str]) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from jupyter_process import chromium_launch_args
 from kernel_harness import kernel_env
 from lab_harness import BUNDLE, LabServer, notebook, open_notebook, run_cell
 
@@ -37,14 +38,7 @@ LINK = "[data-mfns-link]"
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    from lab_harness import chromium_path
-
-    path = chromium_path()
-    return {
-        **browser_type_launch_args,
-        **({"executable_path": path} if path else {}),
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
-    }
+    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="module")

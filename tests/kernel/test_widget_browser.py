@@ -8,29 +8,16 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from jupyter_process import chromium_launch_args
 from kernel_harness import kernel_env
-from lab_harness import LabServer, choose_option, chromium_path, notebook, open_notebook, run_cell
+from lab_harness import LabServer, choose_option, notebook, open_notebook, run_cell
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    path = chromium_path()
-    extra = {"executable_path": path} if path else {}
-    return {
-        **browser_type_launch_args,
-        **extra,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
+    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="module")

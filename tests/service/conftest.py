@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pytest
+from jupyter_process import chromium_launch_args
 from service_deployment import Deployment, save_snapshot, start_deployment
 
 from jupyter_mfns.core import Catalog
@@ -192,20 +193,4 @@ def service_catalog(service_store: ServiceStore, tmp_path: Path, monkeypatch) ->
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Debian's chromium when there is one (never `playwright install` here)."""
-    for path in (os.environ.get("MFNS_CHROMIUM"), "/usr/bin/chromium"):
-        if path and Path(path).exists():
-            return {
-                **browser_type_launch_args,
-                "executable_path": path,
-                "args": [
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            }
-    return browser_type_launch_args
+    return chromium_launch_args(browser_type_launch_args)
