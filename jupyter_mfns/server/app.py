@@ -18,7 +18,8 @@ from typing import Any, Optional, Tuple
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
-from ..core.catalog import MAX_PAGE, MAX_TAIL, Catalog
+from ..core.catalog import Catalog
+from ..core.limits import MAX_PAGE, MAX_TAIL
 from .handlers import handler_specs
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
 
