@@ -104,7 +104,7 @@ class Store(ABC):
         """One run, read fresh; None when it does not exist."""
 
     @abstractmethod
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         """Status, finish time and origin of a run, as Metaflow's client derives them."""
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import NotFound, StoreUnavailable, SystemTag, TagConflict
+from ..errors import NotFound, StoreUnavailable, TagConflict
 from ..model import ArtifactJSON
 from ..safepickle import decode_bool
-from ..tags import check_user_tag_count, user_of
+from . import rules
 from .base import (
     LogSource,
     RunDetails,
@@ -34,22 +34,16 @@ from .base import (
     Store,
     TaskRecord,
 )
-from .status import task_record
+from .rules import MetadataError, run_record_from_json
+from .status import finished_run, task_record, unfinished_run
 
 META = "_meta"
 SELF = "_self.json"
-_SHA = re.compile(r"^[0-9a-f]{40,64}$")
-_TYPE = re.compile(r"^<class '(.*)'>$")
 _ATTEMPT_ARTIFACT = re.compile(r"^(\d+)_artifact_(.+)\.json$")
 _SYSMETA = re.compile(r"^sysmeta_(.+)_(\d+)\.json$")
 #: runs per part of `LocalStore.scan_runs_iter`
 SCAN_CHUNK = 5000
 _STAT_DIR_FD = os.stat in os.supports_dir_fd
-_STR_ONLY = frozenset([str])
-
-
-class MetadataError(ValueError):
-    """A metadata file exists but cannot be parsed (half-written, truncated, foreign)."""
 
 
 def _read_json(path: str) -> Any:
@@ -74,35 +68,6 @@ def _read_json(path: str) -> Any:
 def _token(st: os.stat_result) -> str:
     # inode changes on every atomic rename-over, mtime/size on in-place writes
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
-
-
-def _str_list(value: Any, what: str) -> Tuple[str, ...]:
-    if value is None:
-        return ()
-    # `{str} >= types` runs in C: a cold start validates 100k runs' tag lists
-    if not isinstance(value, list) or not _STR_ONLY.issuperset(map(type, value)):
-        raise MetadataError(f"{what} is not a list of strings")
-    return tuple(sorted(set(value)))
-
-
-def run_record_from_json(flow: str, run_id: str, obj: Any, token: str) -> RunRecord:
-    """Validate a run's `_self.json` content (local file or service answer)."""
-    if not isinstance(obj, dict):
-        raise MetadataError("run metadata is not a JSON object")
-    ts = obj.get("ts_epoch")
-    if not isinstance(ts, int) or isinstance(ts, bool):
-        raise MetadataError("run metadata has no integer ts_epoch")
-    system_tags = _str_list(obj.get("system_tags"), "system_tags")
-    user = obj.get("user_name")
-    return RunRecord(
-        flow=flow,
-        run_id=run_id,
-        user=user if isinstance(user, str) else user_of(system_tags),
-        tags=_str_list(obj.get("tags"), "tags"),
-        system_tags=system_tags,
-        created_at=ts,
-        token=token,
-    )
 
 
 class LocalStore(Store):
@@ -254,15 +219,8 @@ class LocalStore(Store):
                 rows.append(obj)
         return rows
 
-    def _sysmeta(self, meta_dir: str, names: List[str]) -> Dict[str, List[Dict[str, Any]]]:
-        """Metadata rows by field name, oldest file first."""
-        out: Dict[str, List[Dict[str, Any]]] = {}
-        for row in self._sysmeta_rows(meta_dir, names):
-            out.setdefault(str(row["field_name"]), []).append(row)
-        return out
-
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
-        if not isinstance(sha, str) or not _SHA.match(sha):
+        if not rules.is_sha(sha):
             return None
         if sha not in self._bool_cache:
             path = os.path.join(self._path(flow, "data", sha[:2], sha))
@@ -278,15 +236,11 @@ class LocalStore(Store):
         self, flow: str, run_id: str, step: str, task_id: str, created_at: int
     ) -> TaskRecord:
         meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_")]
-        except OSError:
-            names = []
         return task_record(
             step=step,
             task_id=task_id,
             created_at=created_at,
-            metadata=self._sysmeta_rows(meta_dir, names),
+            metadata=self._metadata(flow, run_id, step, task_id),
             artifacts_of=lambda attempt: {
                 name: row
                 for name in ("_task_ok", "_success")
@@ -310,56 +264,60 @@ class LocalStore(Store):
             return None
         return obj if isinstance(obj, dict) else None
 
+    def _metadata(self, *parts: str, prefix: str = "sysmeta_") -> List[Dict[str, Any]]:
+        """An object's metadata rows whose file names start with `prefix`, oldest first."""
+        meta_dir = self._meta_dir(*parts)
+        try:
+            names = [n for n in os.listdir(meta_dir) if n.startswith(prefix)]
+        except OSError:
+            return []
+        return self._sysmeta_rows(meta_dir, names)
+
     def end_step_name(self, flow: str, run_id: str) -> str:
         """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
         for task_id, _ in self._children(flow, run_id, "_parameters"):
-            meta_dir = self._meta_dir(flow, run_id, "_parameters", task_id)
-            try:
-                names = os.listdir(meta_dir)
-            except OSError:
-                continue
-            ends = self._sysmeta(meta_dir, [n for n in names if n.startswith("sysmeta_end_step_")])
-            for m in ends.get("end_step", []):
-                if isinstance(m.get("value"), str):
-                    return str(m["value"])
-        return "end"
+            rows = self._metadata(flow, run_id, "_parameters", task_id, prefix="sysmeta_end_step_")
+            name = rules.end_step(rows)
+            if name is not None:
+                return name
+        return rules.DEFAULT_END_STEP
 
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
-        end_step = end_step or self.end_step_name(flow, run_id)
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         steps = [s for s in self._children(flow, run_id) if not s[0].startswith("_")]
-        # Metaflow: origin = origin-run-id of the newest step's newest task
         origin: Optional[str] = None
-        if steps:
-            newest_step = max(steps, key=lambda s: s[1])[0]
-            newest_tasks = self._children(flow, run_id, newest_step)
-            if newest_tasks:
-                task_id, ts = max(newest_tasks, key=lambda t: t[1])
-                origin = self._task_state(flow, run_id, newest_step, task_id, ts).origin_run_id
-        end_tasks = self._children(flow, run_id, end_step)
-        if end_tasks:
-            task_id, ts = max(end_tasks, key=lambda t: t[1])  # Metaflow: Step.task = newest
-            end = self._task_state(flow, run_id, end_step, task_id, ts)
-            if end.finished_at is not None and end.status in ("succeeded", "failed"):
-                return RunDetails(end.status, end.finished_at, origin, final=True)
-        states = [
-            self._task_state(flow, run_id, s, t, ts)
-            for s, _ in steps
-            for t, ts in self._children(flow, run_id, s)
-        ]
-        if any(t.status == "running" for t in states):
-            return RunDetails("running", None, origin, final=False)
-        if any(t.status == "failed" for t in states):
-            # no task is running any more: the runtime gave up on this run
-            return RunDetails("failed", None, origin, final=not self._run_recent(flow, run_id))
-        # nothing runs and the end step has not finished: between two steps, the runtime is
-        # about to start the next task (unless the run went quiet long ago)
+        newest_step = rules.newest(steps, lambda s: s[1])
+        if newest_step is not None:
+            newest_task = rules.newest(self._children(flow, run_id, newest_step[0]), lambda t: t[1])
+            if newest_task is not None:
+                meta = self._metadata(flow, run_id, newest_step[0], newest_task[0])
+                origin = rules.origin_run_id(meta)
+        end_step = self.end_step_name(flow, run_id)
+        end = rules.newest(self._children(flow, run_id, end_step), lambda t: t[1])
+        if end is not None:
+            done = finished_run(self._task_state(flow, run_id, end_step, *end), origin)
+            if done is not None:
+                return done
         now_ms = time.time() * 1000
-        if self._run_recent(flow, run_id) or any(
-            t.finished_at is not None and now_ms - t.finished_at < self.stale_after * 1000
-            for t in states
-        ):
-            return RunDetails("running", None, origin, final=False)
-        return RunDetails("unknown", None, origin, final=False)
+
+        def between_steps(states: List[TaskRecord]) -> bool:
+            # nothing runs and the end step has not finished: the runtime is about to start the
+            # next task (unless the run went quiet long ago)
+            return self._run_recent(flow, run_id) or any(
+                t.finished_at is not None and now_ms - t.finished_at < self.stale_after * 1000
+                for t in states
+            )
+
+        tasks = (
+            self._task_state(flow, run_id, step, task_id, ts)
+            for step, _ in steps
+            for task_id, ts in self._children(flow, run_id, step)
+        )
+        return unfinished_run(
+            tasks,
+            origin,
+            alive=lambda: self._run_recent(flow, run_id),
+            between_steps=between_steps,
+        )
 
     def _run_recent(self, flow: str, run_id: str) -> bool:
         return self._recently_active(self._meta_dir(flow, run_id))
@@ -380,22 +338,11 @@ class LocalStore(Store):
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
 
-    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
-        return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step), SELF))
-
     # -- artifacts and logs ------------------------------------------------------------------
-    def _done_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[int]:
-        meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt-done_")]
-        except OSError:
-            return None
-        done = self._sysmeta(meta_dir, names).get("attempt-done", [])
-        value = str(done[-1].get("value")) if done else ""
-        return int(value) if value.isdigit() else None
-
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
-        attempt = self._done_attempt(flow, run_id, step, task_id)
+        attempt = rules.done_attempt(
+            self._metadata(flow, run_id, step, task_id, prefix="sysmeta_attempt-done_")
+        )
         if attempt is None:
             return []
         data_json = os.path.join(self._path(flow, run_id, step, task_id), f"{attempt}.data.json")
@@ -403,44 +350,23 @@ class LocalStore(Store):
             data = _read_json(data_json)
         except (OSError, MetadataError):
             data = None
-        out: List[ArtifactJSON] = []
         if isinstance(data, dict) and isinstance(data.get("objects"), dict):
-            info: Dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
-            for name, sha in data["objects"].items():
-                meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
-                raw_type = str(meta.get("type", ""))
-                m = _TYPE.match(raw_type)
-                size = meta.get("size")
-                out.append(
-                    ArtifactJSON(
-                        name=str(name),
-                        type=m.group(1) if m else (raw_type or "unknown"),
-                        size=size if isinstance(size, int) else -1,
-                        sha=str(sha),
-                    )
-                )
-        else:  # no data.json yet: fall back to registered artifact metadata (no type/size)
-            meta_dir = self._meta_dir(flow, run_id, step, task_id)
-            for name in sorted(os.listdir(meta_dir)):
-                m2 = _ATTEMPT_ARTIFACT.match(name)
-                if m2 and int(m2.group(1)) == attempt:
-                    obj = self._artifact_meta(meta_dir, attempt, m2.group(2)) or {}
-                    out.append(
-                        ArtifactJSON(
-                            name=m2.group(2), type="unknown", size=-1, sha=str(obj.get("sha", ""))
-                        )
-                    )
-        out.sort(key=lambda a: a["name"])
-        return out
+            return rules.artifacts_json(*rules.data_json_parts(data))
+        # no data.json yet: fall back to registered artifact metadata (no type/size)
+        meta_dir = self._meta_dir(flow, run_id, step, task_id)
+        shas: Dict[str, Any] = {}
+        for name in sorted(os.listdir(meta_dir)):
+            m = _ATTEMPT_ARTIFACT.match(name)
+            if m and int(m.group(1)) == attempt:
+                obj = self._artifact_meta(meta_dir, attempt, m.group(2)) or {}
+                shas[m.group(2)] = obj.get("sha", "")
+        return rules.artifacts_json(shas, {})
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
-        meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt_")]
-        except OSError:
-            return 0
-        values = [str(m.get("value")) for m in self._sysmeta(meta_dir, names).get("attempt", [])]
-        return max((int(v) for v in values if v.isdigit()), default=0)
+        """The latest started attempt (Metaflow's `Task.current_attempt`)."""
+        return rules.current_attempt(
+            self._metadata(flow, run_id, step, task_id, prefix="sysmeta_attempt_")
+        )
 
     def log_sources(
         self, flow: str, run_id: str, step: str, task_id: str, stream: str
@@ -466,7 +392,6 @@ class LocalStore(Store):
         self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
     ) -> RunRecord:
         path = os.path.join(self._meta_dir(flow, run_id), SELF)
-        add_set, remove_set = frozenset(add), frozenset(remove)
         with self._run_lock(flow, run_id):
             # Optimistic like Metaflow's provider, against writers in other processes.
             for attempt in range(5):
@@ -475,26 +400,14 @@ class LocalStore(Store):
                 except FileNotFoundError:
                     raise NotFound(f"{flow}/{run_id} does not exist.") from None
                 record = run_record_from_json(flow, run_id, current, "")
-                system = frozenset(record.system_tags)
-                if remove_set & system:
-                    bad = ", ".join(sorted(remove_set & system))
-                    raise SystemTag(
-                        f"Cannot remove system tag(s) {bad}: system tags are immutable."
-                    )
-                existing = frozenset(record.tags)
-                new = (existing - remove_set) | (add_set - system)
-                if new == existing:
+                change = rules.plan_tag_change(record.tags, record.system_tags, add, remove)
+                if change.unchanged:
                     return self.read_run(flow, run_id) or record
-                check_user_tag_count(new, existing)
                 updated = dict(current)  # keeps ts_epoch, user_name and unknown fields
-                updated["tags"] = sorted(new)
+                updated["tags"] = sorted(change.new)
                 _atomic_write_json(path, updated)
                 after = self.read_run(flow, run_id)
-                if (
-                    after is not None
-                    and add_set - system <= frozenset(after.tags)
-                    and not (remove_set - add_set) & frozenset(after.tags)
-                ):
+                if after is not None and change.reflected_in(after.tags):
                     return after
                 time.sleep(0.05 * (attempt + 1))
         raise TagConflict(

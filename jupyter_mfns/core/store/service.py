@@ -22,18 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import InvalidTag, NotFound, StoreUnavailable, SystemTag, TagConflict
+from ..errors import InvalidTag, NotFound, TagConflict
 from ..model import ArtifactJSON
+from ..pathspec import IDENTIFIER
 from ..safepickle import decode_bool
-from ..tags import check_user_tag_count
+from . import rules
 from .base import (
     LogSource,
     RunDetails,
@@ -43,15 +42,12 @@ from .base import (
     Store,
     TaskRecord,
 )
-from .local import MetadataError, run_record_from_json
-from .s3 import DatastoreReader, LocalReader, S3Reader, check_part
+from .rules import MetadataError, run_record_from_json
+from .rules import as_int as _int
+from .s3 import DatastoreReader, check_part
 from .service_api import ServiceAPI, ServiceError, obj_path
-from .status import as_int as _int
-from .status import task_record
+from .status import finished_run, task_record, unfinished_run
 
-_SHA = re.compile(r"^[0-9a-f]{40,64}$")
-_TYPE = re.compile(r"^<class '(.*)'>$")
-_FLOW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: cap on `<attempt>.data.json` (a few KB in practice): never download an arbitrary object
 DATA_JSON_MAX = 4 * 1024 * 1024
 #: a run heartbeat younger than this (seconds) means the run's runtime is alive
@@ -139,30 +135,6 @@ class ServiceStore(Store):
         self._blob_lock = threading.Lock()
         self._task_rows: Dict[Tuple[str, ...], Tuple[float, List[Dict[str, Any]]]] = {}
 
-    # -- configuration -----------------------------------------------------------------------
-    @classmethod
-    def from_config(cls, **kwargs: Any) -> ServiceStore:
-        """The deployment Metaflow's configuration names (env vars or the active profile):
-        METAFLOW_SERVICE_URL (+ METAFLOW_SERVICE_AUTH_KEY / METAFLOW_SERVICE_HEADERS),
-        METAFLOW_DEFAULT_DATASTORE and METAFLOW_DATASTORE_SYSROOT_S3 (or _LOCAL)."""
-        url = _conf("SERVICE_URL")
-        if not url:
-            raise StoreUnavailable(
-                "Metaflow is configured for the metadata service but no METAFLOW_SERVICE_URL "
-                "is set (environment or Metaflow profile)."
-            )
-        headers: Dict[str, str] = {}
-        try:
-            from metaflow.metaflow_config import SERVICE_HEADERS
-
-            headers.update(SERVICE_HEADERS or {})
-        except Exception:
-            pass
-        auth_key = os.environ.get("METAFLOW_SERVICE_AUTH_KEY")
-        if auth_key:
-            headers["x-api-key"] = auth_key
-        return cls(str(url), datastore_from_config(), headers=headers, **kwargs)
-
     # -- small helpers -----------------------------------------------------------------------
     def _get(self, path: str) -> Any:
         return self.api.get(path)
@@ -215,7 +187,7 @@ class ServiceStore(Store):
     def _flow_exists(self, name: str) -> bool:
         if name in self._known_flows:
             return True
-        if not _FLOW_NAME.match(name) or self._get(obj_path(name)) is None:
+        if not IDENTIFIER.match(name) or self._get(obj_path(name)) is None:
             return False
         self._known_flows.add(name)
         return True
@@ -318,7 +290,7 @@ class ServiceStore(Store):
         return t.artifacts
 
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
-        if not isinstance(sha, str) or not _SHA.match(sha):
+        if not rules.is_sha(sha):
             return None
         if sha in self._bools:
             return self._bools[sha]
@@ -365,37 +337,31 @@ class ServiceStore(Store):
         view = _RunView(flow, run_id)
         params = self._tasks_of(view, "_parameters")
         for t in params:
-            for m in self._metadata(flow, run_id, t):
-                if m.get("field_name") == "end_step" and isinstance(m.get("value"), str):
-                    self._end_steps[(flow, run_id)] = str(m["value"])
-                    return str(m["value"])
+            name = rules.end_step(self._metadata(flow, run_id, t))
+            if name is not None:
+                self._end_steps[(flow, run_id)] = name
+                return name
         if params:  # an older run: Metaflow falls back to "end" for good
-            self._end_steps[(flow, run_id)] = "end"
-        return "end"
+            self._end_steps[(flow, run_id)] = rules.DEFAULT_END_STEP
+        return rules.DEFAULT_END_STEP
 
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         self._check(flow, run_id)
-        end_step = end_step or self.end_step_name(flow, run_id)
+        end_step = self.end_step_name(flow, run_id)
         view = _RunView(flow, run_id)
         steps = self._steps_of(view)
         origin: Optional[str] = None
-        if steps:
-            newest_step = max(steps, key=lambda s: s[1])[0]
-            newest_tasks = self._tasks_of(view, newest_step)
-            if newest_tasks:
-                t = max(newest_tasks, key=lambda t: t.created_at)
-                values = [
-                    str(m.get("value"))
-                    for m in self._metadata(flow, run_id, t)
-                    if m.get("field_name") == "origin-run-id"
-                ]
-                origin = next((v for v in values if v != "None"), None)
+        newest_step = rules.newest(steps, lambda s: s[1])
+        if newest_step is not None:
+            newest_task = rules.newest(self._tasks_of(view, newest_step[0]), lambda t: t.created_at)
+            if newest_task is not None:
+                origin = rules.origin_run_id(self._metadata(flow, run_id, newest_task))
         if end_step in {name for name, _ in steps}:
-            end_tasks = self._tasks_of(view, end_step)
-            if end_tasks:
-                end = self._task_state(flow, run_id, max(end_tasks, key=lambda t: t.created_at))
-                if end.finished_at is not None and end.status in ("succeeded", "failed"):
-                    return RunDetails(end.status, end.finished_at, origin, final=True)
+            end = rules.newest(self._tasks_of(view, end_step), lambda t: t.created_at)
+            if end is not None:
+                done = finished_run(self._task_state(flow, run_id, end), origin)
+                if done is not None:
+                    return done
         # Unfinished (or broken) run. A fresh run heartbeat (metaflow-service records one every
         # few seconds while the runtime lives) says "running" without reading any task.
         run_row = self._get(obj_path(flow, run_id))
@@ -406,22 +372,22 @@ class ServiceStore(Store):
             view.newest_ms = max(
                 view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
             )
-        # Otherwise look at the tasks as the local store does, newest first, a batch at a time,
-        # stopping at the first one still running (a large foreach is not read whole).
+        # Otherwise look at the tasks as the local store does, newest first, a batch at a time
+        # (the rule stops at the first one still running: a large foreach is not read whole).
         all_tasks = [t for name, _ in steps for t in self._tasks_of(view, name)]
         all_tasks.sort(key=lambda t: t.created_at, reverse=True)
-        states: List[TaskRecord] = []
-        for start in range(0, len(all_tasks), TASK_BATCH):
-            batch = all_tasks[start : start + TASK_BATCH]
-            states += self._map(lambda t: self._task_state(flow, run_id, t), batch)
-            if any(s.status == "running" for s in states):
-                return RunDetails("running", None, origin, final=False)
-        recent = self._recent(view.newest_ms)
-        if any(s.status == "failed" for s in states):
-            return RunDetails("failed", None, origin, final=not recent)
-        if not states and recent:
-            return RunDetails("running", None, origin, final=False)
-        return RunDetails("unknown", None, origin, final=False)
+
+        def states() -> Iterator[TaskRecord]:
+            for start in range(0, len(all_tasks), TASK_BATCH):
+                batch = all_tasks[start : start + TASK_BATCH]
+                yield from self._map(lambda t: self._task_state(flow, run_id, t), batch)
+
+        return unfinished_run(
+            states(),
+            origin,
+            alive=lambda: self._recent(view.newest_ms),
+            between_steps=lambda seen: not seen and self._recent(view.newest_ms),
+        )
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:
         """Details of several runs, fetched concurrently."""
@@ -457,10 +423,6 @@ class ServiceStore(Store):
         self._check(flow, run_id, step, task_id)
         return isinstance(self._get(obj_path(flow, run_id, step, task_id)), dict)
 
-    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
-        self._check(flow, run_id, step)
-        return isinstance(self._get(obj_path(flow, run_id, step)), dict)
-
     # -- artifacts and logs ------------------------------------------------------------------
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
         self._check(flow, run_id, step, task_id)
@@ -475,37 +437,14 @@ class ServiceStore(Store):
         raw = self.data.read_small(parts, DATA_JSON_MAX)
         if raw is not None:
             try:
-                data = json.loads(raw)
+                info = rules.data_json_parts(json.loads(raw))[1]
             except ValueError:
-                data = None
-            if isinstance(data, dict) and isinstance(data.get("info"), dict):
-                info = data["info"]
-        out: List[ArtifactJSON] = []
-        for name, row in rows.items():
-            meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
-            raw_type = str(meta.get("type", ""))
-            m = _TYPE.match(raw_type)
-            size = meta.get("size")
-            out.append(
-                ArtifactJSON(
-                    name=name,
-                    type=m.group(1) if m else (raw_type or "unknown"),
-                    size=size if isinstance(size, int) and not isinstance(size, bool) else -1,
-                    sha=str(row.get("sha", "")),
-                )
-            )
-        out.sort(key=lambda a: a["name"])
-        return out
+                pass
+        return rules.artifacts_json({name: row.get("sha", "") for name, row in rows.items()}, info)
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
         """The latest started attempt (Metaflow's `Task.current_attempt`)."""
-        t = _Task(step, task_id, 0, None)
-        values = [
-            str(m.get("value"))
-            for m in self._metadata(flow, run_id, t)
-            if m.get("field_name") == "attempt"
-        ]
-        return max((int(v) for v in values if v.isdigit()), default=0)
+        return rules.current_attempt(self._metadata(flow, run_id, _Task(step, task_id, 0, None)))
 
     def log_sources(
         self, flow: str, run_id: str, step: str, task_id: str, stream: str
@@ -521,26 +460,15 @@ class ServiceStore(Store):
         self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
     ) -> RunRecord:
         self._check(flow, run_id)
-        add_set, remove_set = frozenset(add), frozenset(remove)
         for attempt in range(6):
             current = self.read_run(flow, run_id)
             if current is None:
                 raise NotFound(f"{flow}/{run_id} does not exist.")
-            system = frozenset(current.system_tags)
-            if remove_set & system:
-                bad = ", ".join(sorted(remove_set & system))
-                raise SystemTag(f"Cannot remove system tag(s) {bad}: system tags are immutable.")
-            existing = frozenset(current.tags)
-            to_add = add_set - system
-            new = (existing - remove_set) | to_add
-            if new == existing:
+            change = rules.plan_tag_change(current.tags, current.system_tags, add, remove)
+            if change.unchanged:
                 return current
-            check_user_tag_count(new, existing)
             # disjoint sets: the result is the same whichever the service applies first
-            body = {
-                "tags_to_add": sorted(to_add - existing),
-                "tags_to_remove": sorted((remove_set - to_add) & existing),
-            }
+            body = {"tags_to_add": change.to_add, "tags_to_remove": change.to_remove}
             status, resp = self.api.patch(obj_path(flow, run_id) + "/tag/mutate", body)
             if status < 300 and isinstance(resp, dict) and isinstance(resp.get("tags"), list):
                 final_tags = [str(t) for t in resp["tags"]]
@@ -568,37 +496,3 @@ class ServiceStore(Store):
         raise TagConflict(
             f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
         )
-
-
-def _conf(name: str) -> Optional[str]:
-    """METAFLOW_<name> from the environment, else Metaflow's configuration (profile)."""
-    value = os.environ.get(f"METAFLOW_{name}")
-    if value:
-        return value
-    try:
-        import metaflow.metaflow_config as mc
-
-        configured = getattr(mc, name, None)
-    except Exception:
-        return None
-    return str(configured) if configured else None
-
-
-def datastore_from_config() -> DatastoreReader:
-    """The datastore Metaflow writes to: S3 (`DATASTORE_SYSROOT_S3`) or a local folder."""
-    kind = (_conf("DEFAULT_DATASTORE") or "local").lower()
-    if kind == "s3":
-        root = _conf("DATASTORE_SYSROOT_S3")
-        if not root:
-            raise StoreUnavailable(
-                "METAFLOW_DEFAULT_DATASTORE is s3 but METAFLOW_DATASTORE_SYSROOT_S3 is not set."
-            )
-        return S3Reader(root)
-    if kind == "local":
-        from .config import find_local_sysroot
-
-        return LocalReader(find_local_sysroot() / ".metaflow")
-    raise StoreUnavailable(
-        f"jupyter_mfns reads the {kind!r} datastore only through S3 or a local folder; "
-        "please open an issue with your deployment."
-    )
