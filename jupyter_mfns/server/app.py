@@ -18,6 +18,7 @@ from typing import Any, Optional, Tuple
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
+from ..core import limits as core_limits
 from ..core.catalog import Catalog
 from ..core.limits import MAX_PAGE, MAX_TAIL
 from .handlers import handler_specs
@@ -53,33 +54,41 @@ class MfnsExtension(ExtensionApp):
     ).tag(config=True)
 
     refresh_interval = Float(
-        1.0, help="Seconds between incremental refreshes of the run index from the store."
+        core_limits.DEFAULT_REFRESH_INTERVAL,
+        help="Seconds between incremental refreshes of the run index from the store.",
     ).tag(config=True)
 
     background_refresh = Bool(
         True, help="Refresh the run index in a background thread (else on demand)."
     ).tag(config=True)
 
-    default_page_size = Int(50, help="Runs per page when `limit` is not given.").tag(config=True)
+    default_page_size = Int(
+        core_limits.DEFAULT_PAGE_SIZE, help="Runs per page when `limit` is not given."
+    ).tag(config=True)
 
     max_page_size = Int(
-        500, help=f"Largest `limit` a runs query may ask for (at most {MAX_PAGE})."
+        core_limits.DEFAULT_MAX_PAGE_SIZE,
+        help=f"Largest `limit` a runs query may ask for (at most {MAX_PAGE}).",
     ).tag(config=True)
 
     max_log_tail = Int(
-        20_000,
+        core_limits.DEFAULT_MAX_LOG_TAIL,
         help=f"Most log lines one request returns; also the default `tail` (at most {MAX_TAIL}).",
     ).tag(config=True)
 
     max_body_size = Int(
-        256 * 1024, help="Largest JSON request body accepted, in bytes (larger: 413)."
+        core_limits.DEFAULT_MAX_BODY_SIZE,
+        help="Largest JSON request body accepted, in bytes (larger: 413).",
     ).tag(config=True)
 
     @validate("refresh_interval")
     def _check_refresh_interval(self, proposal: Any) -> float:
         value = float(proposal["value"])
-        if not 0.05 <= value <= 3600:
-            raise TraitError("MfnsExtension.refresh_interval must be from 0.05 to 3600 seconds.")
+        low, high = core_limits.MIN_REFRESH_INTERVAL, core_limits.MAX_REFRESH_INTERVAL
+        if not low <= value <= high:
+            raise TraitError(
+                f"MfnsExtension.refresh_interval must be from {low:g} to {high:g} seconds."
+            )
         return value
 
     @validate("default_page_size", "max_page_size")
@@ -101,8 +110,12 @@ class MfnsExtension(ExtensionApp):
     @validate("max_body_size")
     def _check_body_size(self, proposal: Any) -> int:
         value = int(proposal["value"])
-        if not 1024 <= value <= 64 * 1024 * 1024:
-            raise TraitError("MfnsExtension.max_body_size must be from 1 KiB to 64 MiB.")
+        low, high = core_limits.MIN_BODY_SIZE, core_limits.MAX_BODY_SIZE
+        if not low <= value <= high:
+            raise TraitError(
+                f"MfnsExtension.max_body_size must be from {low // 1024} KiB "
+                f"to {high // (1024 * 1024)} MiB."
+            )
         return value
 
     def limits(self) -> Limits:

@@ -21,6 +21,7 @@ from tornado import web
 from .. import __version__
 from ..core.catalog import Catalog
 from ..core.errors import InvalidArgument, MfnsError, StoreUnavailable
+from ..core.limits import MAX_CURSOR_LENGTH
 from .errors import error_reply
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
 from .params import (
@@ -37,8 +38,6 @@ AUTH_RESOURCE = "mfns"
 #: every route lives under `{base_url}mfns/api/`
 API_PREFIX = "mfns/api"
 OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
-#: cursors this server hands out are far shorter; bounds the work of decoding a forged one
-MAX_CURSOR_LENGTH = 1024
 
 log = logging.getLogger(__name__)
 
