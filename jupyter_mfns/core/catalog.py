@@ -16,7 +16,7 @@ It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from . import identity
 from .details import RunDetailsCache
@@ -31,6 +31,7 @@ from .model import (
     LogsJSON,
     NamespacesJSON,
     ObjectJSON,
+    ProblemJSON,
     RunJSON,
     RunPageJSON,
     TagMutationJSON,
@@ -109,7 +110,7 @@ class Catalog:
         or removed runs of a flow (`runs`) or a changed run (`run`); returns `unsubscribe()`."""
         return self.refresher.subscribe(callback)
 
-    def problems(self) -> List[Dict[str, str]]:
+    def problems(self) -> List[ProblemJSON]:
         """Runs skipped because their metadata cannot be read (half-written, corrupt)."""
         return self.refresher.problems()
 
@@ -193,10 +194,18 @@ class Catalog:
         stream: str = "stdout",
         namespace: Namespace = DEFAULT,
         tail: Optional[int] = None,
+        *,
+        start: Optional[int] = None,
+        count: Optional[int] = None,
+        grep: Optional[str] = None,
+        grep_case: bool = True,
     ) -> LogsJSON:
-        """A task's stdout/stderr lines with timestamps; `tail` reads only the end of the log."""
+        """A task's stdout/stderr lines, numbered: all of them, the last `tail` (reading only
+        the end of the log), `count` lines from line `start`, or the lines containing `grep`."""
         ns = self.resolve_namespace(namespace)
-        return self.log_queries.logs(pathspec, stream, ns, tail)
+        return self.log_queries.logs(
+            pathspec, stream, ns, tail, start=start, count=count, grep=grep, grep_case=grep_case
+        )
 
     def mutate_tags(
         self,

@@ -12,7 +12,9 @@ from .details import RunDetailsCache
 from .errors import MfnsError, NamespaceMismatch, NotFound
 from .index import RunIndex
 from .listing import RunListing
+from .loadcode import load_cell, variable_for
 from .model import (
+    ArtifactJSON,
     ArtifactsJSON,
     ObjectJSON,
     ObjectType,
@@ -162,7 +164,13 @@ class ObjectQueries:
         arts = self.store.artifacts(*ps.task_parts())
         if not include_private:
             arts = [a for a in arts if not a["name"].startswith("_")]
-        return ArtifactsJSON(pathspec=str(ps), artifacts=arts)
+        items = []
+        for art in arts:
+            artifact = f"{ps}/{art['name']}"
+            variable = variable_for(art["name"])
+            code = load_cell(artifact, ns, variable)
+            items.append(ArtifactJSON(**art, variable=variable, code=code))
+        return ArtifactsJSON(pathspec=str(ps), artifacts=items)
 
     # -- tags --------------------------------------------------------------------------------
     def mutate_tags(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple
 
 from .index import RunIndex, Written
+from .model import ProblemJSON
 from .store.base import RunRecord, Store
 
 log = logging.getLogger(__name__)
@@ -196,10 +197,11 @@ class Refresher:
     def broken_reason(self, flow: str, run_id: str) -> Optional[str]:
         return self._broken.get((flow, run_id))
 
-    def problems(self) -> List[Dict[str, str]]:
+    def problems(self) -> List[ProblemJSON]:
         """Runs skipped because their metadata cannot be read (half-written, corrupt)."""
         return [
-            {"pathspec": f"{f}/{r}", "message": why} for (f, r), why in sorted(self._broken.items())
+            ProblemJSON(pathspec=f"{f}/{r}", message=why)
+            for (f, r), why in sorted(self._broken.items())
         ]
 
     # -- writes made by queries, and the change feed -----------------------------------------

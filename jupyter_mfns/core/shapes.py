@@ -6,6 +6,7 @@ from typing import Optional, Sequence
 
 from .model import RunJSON, StepJSON, TaskJSON
 from .store.base import RunDetails, RunRecord, StepRecord, TaskRecord
+from .tags import owner_namespaces
 
 
 def run_json(rec: RunRecord, details: RunDetails) -> RunJSON:
@@ -20,6 +21,7 @@ def run_json(rec: RunRecord, details: RunDetails) -> RunJSON:
         finished_at=details.finished_at,
         status=details.status,
         origin_run=f"{rec.flow}/{details.origin_run_id}" if details.origin_run_id else None,
+        namespaces=owner_namespaces(rec.system_tags),
     )
 
 

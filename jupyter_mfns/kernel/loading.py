@@ -9,12 +9,12 @@ process never imports it.
 
 from __future__ import annotations
 
-import keyword
 from typing import Any, MutableMapping, Optional, Union
 
 from ..core.catalog import Catalog
 from ..core.convert import Conversion, to_pandas
 from ..core.errors import ArtifactNotFound, InvalidArgument, MfnsError
+from ..core.loadcode import is_variable_name, variable_for
 from ..core.pathspec import Pathspec, parse_pathspec
 from .progress import Show, run_with_progress
 from .session import KernelSession, check_namespace, get_session
@@ -105,14 +105,14 @@ def load_artifact(pathspec: str, namespace: NamespaceArg = CURRENT) -> Any:
 
 def check_variable_name(name: str) -> str:
     """A name usable as a Python variable, else InvalidArgument."""
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+    if not is_variable_name(name):
         raise InvalidArgument(f"{name!r} is not a valid Python variable name.")
     return name
 
 
 def default_variable_name(artifact: str) -> str:
-    """The artifact's own name when it can be a variable, else `artifact` (as the sidebar)."""
-    return artifact if artifact.isidentifier() and not keyword.iskeyword(artifact) else "artifact"
+    """The artifact's own name when it can be a variable, else `artifact` (as the load cell)."""
+    return variable_for(artifact)
 
 
 def describe(conversion: Conversion) -> str:

@@ -21,8 +21,8 @@ from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 from ..core import limits as core_limits
 from ..core.catalog import Catalog
 from ..core.limits import MAX_PAGE, MAX_TAIL
-from .handlers import handler_specs
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
+from .routes import handler_specs
 
 
 class MfnsExtension(ExtensionApp):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Dict
+from dataclasses import dataclass
 
 from ..core.limits import (
     DEFAULT_MAX_BODY_SIZE,
@@ -13,6 +12,7 @@ from ..core.limits import (
     MAX_TAG_LENGTH,
     MAX_USER_TAGS,
 )
+from ..core.model import LimitsJSON
 
 #: tornado settings keys (one Catalog per server, built at load time)
 CATALOG_KEY = "mfns_catalog"
@@ -30,10 +30,13 @@ class Limits:
     max_log_tail: int = DEFAULT_MAX_LOG_TAIL
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
 
-    def to_json(self) -> Dict[str, int]:
+    def to_json(self) -> LimitsJSON:
         """Limits as the `status` route reports them, with Metaflow's fixed tag rules."""
-        return {
-            **asdict(self),
-            "max_tag_length": MAX_TAG_LENGTH,
-            "max_user_tags": MAX_USER_TAGS,
-        }
+        return LimitsJSON(
+            default_page_size=self.default_page_size,
+            max_page_size=self.max_page_size,
+            max_log_tail=self.max_log_tail,
+            max_body_size=self.max_body_size,
+            max_tag_length=MAX_TAG_LENGTH,
+            max_user_tags=MAX_USER_TAGS,
+        )

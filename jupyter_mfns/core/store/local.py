@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import NotFound, StoreUnavailable, TagConflict
-from ..model import ArtifactJSON
+from ..model import ArtifactMetaJSON
 from ..safepickle import decode_bool
 from . import rules
 from .base import (
@@ -339,7 +339,7 @@ class LocalStore(Store):
         return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
 
     # -- artifacts and logs ------------------------------------------------------------------
-    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         attempt = rules.done_attempt(
             self._metadata(flow, run_id, step, task_id, prefix="sysmeta_attempt-done_")
         )
@@ -380,7 +380,7 @@ class LocalStore(Store):
                 size = os.path.getsize(path)
             except OSError:
                 continue
-            sources.append((_file_reader(path), size))
+            sources.append(LogSource(_file_reader(path), size, key=path))
         return sources
 
     # -- tags --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple, TypeVar
 
 from ..errors import SystemTag
-from ..model import ArtifactJSON
+from ..model import ArtifactMetaJSON
 from ..tags import check_user_tag_count, user_of
 from .base import RunRecord
 
@@ -135,13 +135,13 @@ def data_json_parts(data: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     return (objects if isinstance(objects, dict) else {}), (info if isinstance(info, dict) else {})
 
 
-def artifacts_json(shas: Mapping[str, Any], info: Mapping[str, Any]) -> List[ArtifactJSON]:
+def artifacts_json(shas: Mapping[str, Any], info: Mapping[str, Any]) -> List[ArtifactMetaJSON]:
     """Artifacts (name -> sha) with the type and size their data.json `info` records, by name.
 
     Metaflow records a type as `<class 'pandas.core.frame.DataFrame'>`: the class path is kept;
     an unknown type reads "unknown" and an unknown size -1.
     """
-    out: List[ArtifactJSON] = []
+    out: List[ArtifactMetaJSON] = []
     for name, sha in shas.items():
         meta = info.get(name)
         meta = meta if isinstance(meta, dict) else {}
@@ -149,7 +149,7 @@ def artifacts_json(shas: Mapping[str, Any], info: Mapping[str, Any]) -> List[Art
         match = _TYPE.match(raw_type)
         size = as_int(meta.get("size"))
         out.append(
-            ArtifactJSON(
+            ArtifactMetaJSON(
                 name=str(name),
                 type=match.group(1) if match else (raw_type or "unknown"),
                 size=size if size is not None else -1,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InvalidTag, NotFound, TagConflict
-from ..model import ArtifactJSON
+from ..model import ArtifactMetaJSON
 from ..pathspec import IDENTIFIER
 from ..safepickle import decode_bool
 from . import rules
@@ -424,7 +424,7 @@ class ServiceStore(Store):
         return isinstance(self._get(obj_path(flow, run_id, step, task_id)), dict)
 
     # -- artifacts and logs ------------------------------------------------------------------
-    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         self._check(flow, run_id, step, task_id)
         t = _Task(step, task_id, 0, None)
         by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
