@@ -12,16 +12,14 @@ It reads exactly the files Metaflow's `LocalMetadataProvider` reads (`_meta/_sel
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import NotFound, StoreUnavailable, TagConflict
+from ..mflog import file_range_reader
 from ..model import ArtifactMetaJSON
 from ..safepickle import decode_bool
 from . import rules
@@ -34,40 +32,23 @@ from .base import (
     Store,
     TaskRecord,
 )
+from .local_files import (
+    ATTEMPT_ARTIFACT,
+    META,
+    SELF,
+    artifact_row,
+    atomic_write_json,
+    children,
+    metadata_rows,
+    read_json,
+)
+from .local_files import token as file_token
 from .rules import MetadataError, run_record_from_json
 from .status import finished_run, task_record, unfinished_run
 
-META = "_meta"
-SELF = "_self.json"
-_ATTEMPT_ARTIFACT = re.compile(r"^(\d+)_artifact_(.+)\.json$")
-_SYSMETA = re.compile(r"^sysmeta_(.+)_(\d+)\.json$")
 #: runs per part of `LocalStore.scan_runs_iter`
 SCAN_CHUNK = 5000
 _STAT_DIR_FD = os.stat in os.supports_dir_fd
-
-
-def _read_json(path: str) -> Any:
-    # os.open/os.read and json.loads on bytes: half the cost of a text-mode open, which
-    # counts when a cold start reads 100k `_self.json` files
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        chunks = []
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    try:
-        return json.loads(b"".join(chunks).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"{os.path.basename(path)} is not valid JSON ({exc})") from None
-
-
-def _token(st: os.stat_result) -> str:
-    # inode changes on every atomic rename-over, mtime/size on in-place writes
-    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
 class LocalStore(Store):
@@ -147,11 +128,11 @@ class LocalStore(Store):
                     except (FileNotFoundError, NotADirectoryError):
                         continue  # a run being created, or not a run folder at all
                     seen.add(name)
-                    token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as _token(st)
+                    token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as file_token(st)
                     part.tokens[name] = token
                     if known.get(name) != token:
                         try:
-                            obj = _read_json(e.path + suffix)
+                            obj = read_json(e.path + suffix)
                             part.upserts.append(run_record_from_json(flow, name, obj, token))
                         except (MetadataError, OSError) as exc:
                             part.broken[name] = str(exc)
@@ -170,7 +151,7 @@ class LocalStore(Store):
         path = os.path.join(self._meta_dir(flow, run_id), SELF)
         try:
             st = os.stat(path)
-            return run_record_from_json(flow, run_id, _read_json(path), _token(st))
+            return run_record_from_json(flow, run_id, read_json(path), file_token(st))
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -183,41 +164,7 @@ class LocalStore(Store):
     # -- tasks and status --------------------------------------------------------------------
     def _children(self, *parts: str) -> List[Tuple[str, int]]:
         """(name, created_at) of child objects that have a `_meta/_self.json`."""
-        base = self._path(*parts)
-        out: List[Tuple[str, int]] = []
-        try:
-            entries = list(os.scandir(base))
-        except (FileNotFoundError, NotADirectoryError):
-            return out
-        for e in entries:
-            if not e.is_dir() or e.name == META:
-                continue
-            self_path = os.path.join(e.path, META, SELF)
-            try:
-                obj = _read_json(self_path)
-            except (FileNotFoundError, NotADirectoryError, MetadataError):
-                continue
-            ts = obj.get("ts_epoch") if isinstance(obj, dict) else None
-            if isinstance(ts, int):
-                out.append((e.name, ts))
-        out.sort(key=lambda x: (x[1], x[0]))
-        return out
-
-    def _sysmeta_rows(self, meta_dir: str, names: List[str]) -> List[Dict[str, Any]]:
-        """Metadata rows, oldest file first (Metaflow's local provider sorts the same way)."""
-        rows: List[Dict[str, Any]] = []
-        for name in sorted(names):
-            m = _SYSMETA.match(name)
-            if not m:
-                continue
-            try:
-                obj = _read_json(os.path.join(meta_dir, name))
-            except (OSError, MetadataError):
-                continue
-            if isinstance(obj, dict):
-                obj.setdefault("field_name", m.group(1))
-                rows.append(obj)
-        return rows
+        return children(self._path(*parts))
 
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
         if not rules.is_sha(sha):
@@ -244,7 +191,7 @@ class LocalStore(Store):
             artifacts_of=lambda attempt: {
                 name: row
                 for name in ("_task_ok", "_success")
-                if (row := self._artifact_meta(meta_dir, attempt, name)) is not None
+                if (row := artifact_row(meta_dir, attempt, name)) is not None
             },
             blob_bool=lambda sha: self._blob_bool(flow, sha),
             recently_active=lambda: self._recently_active(meta_dir),
@@ -257,21 +204,9 @@ class LocalStore(Store):
             return False
         return time.time() - newest < self.stale_after
 
-    def _artifact_meta(self, meta_dir: str, attempt: int, name: str) -> Optional[Dict[str, Any]]:
-        try:
-            obj = _read_json(os.path.join(meta_dir, f"{attempt}_artifact_{name}.json"))
-        except (OSError, MetadataError):
-            return None
-        return obj if isinstance(obj, dict) else None
-
     def _metadata(self, *parts: str, prefix: str = "sysmeta_") -> List[Dict[str, Any]]:
         """An object's metadata rows whose file names start with `prefix`, oldest first."""
-        meta_dir = self._meta_dir(*parts)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith(prefix)]
-        except OSError:
-            return []
-        return self._sysmeta_rows(meta_dir, names)
+        return metadata_rows(self._meta_dir(*parts), prefix)
 
     def end_step_name(self, flow: str, run_id: str) -> str:
         """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
@@ -347,7 +282,7 @@ class LocalStore(Store):
             return []
         data_json = os.path.join(self._path(flow, run_id, step, task_id), f"{attempt}.data.json")
         try:
-            data = _read_json(data_json)
+            data = read_json(data_json)
         except (OSError, MetadataError):
             data = None
         if isinstance(data, dict) and isinstance(data.get("objects"), dict):
@@ -356,9 +291,9 @@ class LocalStore(Store):
         meta_dir = self._meta_dir(flow, run_id, step, task_id)
         shas: Dict[str, Any] = {}
         for name in sorted(os.listdir(meta_dir)):
-            m = _ATTEMPT_ARTIFACT.match(name)
+            m = ATTEMPT_ARTIFACT.match(name)
             if m and int(m.group(1)) == attempt:
-                obj = self._artifact_meta(meta_dir, attempt, m.group(2)) or {}
+                obj = artifact_row(meta_dir, attempt, m.group(2)) or {}
                 shas[m.group(2)] = obj.get("sha", "")
         return rules.artifacts_json(shas, {})
 
@@ -377,10 +312,10 @@ class LocalStore(Store):
         for source in ("runtime", "task"):
             path = os.path.join(task_dir, f"{attempt}.{source}_{stream}.log")
             try:
-                size = os.path.getsize(path)
+                read, size = file_range_reader(path)
             except OSError:
                 continue
-            sources.append(LogSource(_file_reader(path), size, key=path))
+            sources.append(LogSource(read, size, key=path))
         return sources
 
     # -- tags --------------------------------------------------------------------------------
@@ -396,7 +331,7 @@ class LocalStore(Store):
             # Optimistic like Metaflow's provider, against writers in other processes.
             for attempt in range(5):
                 try:
-                    current = _read_json(path)
+                    current = read_json(path)
                 except FileNotFoundError:
                     raise NotFound(f"{flow}/{run_id} does not exist.") from None
                 record = run_record_from_json(flow, run_id, current, "")
@@ -405,7 +340,7 @@ class LocalStore(Store):
                     return self.read_run(flow, run_id) or record
                 updated = dict(current)  # keeps ts_epoch, user_name and unknown fields
                 updated["tags"] = sorted(change.new)
-                _atomic_write_json(path, updated)
+                atomic_write_json(path, updated)
                 after = self.read_run(flow, run_id)
                 if after is not None and change.reflected_in(after.tags):
                     return after
@@ -413,24 +348,3 @@ class LocalStore(Store):
         raise TagConflict(
             f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
         )
-
-
-def _atomic_write_json(path: str, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".mfns-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _file_reader(path: str):  # type: ignore[no-untyped-def]
-    def read(offset: int, length: int) -> bytes:
-        with open(path, "rb") as f:
-            f.seek(offset)
-            return f.read(length)
-
-    return read
