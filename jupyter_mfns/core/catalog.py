@@ -19,9 +19,8 @@ import os
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from . import identity
-from .details import RunDetailsCache
 from .errors import MfnsError
-from .index import DerivedCache, RunIndex, index_path_for
+from .index import RunIndex, index_path_for
 from .limits import DEFAULT_REFRESH_INTERVAL
 from .listing import RunListing, TagsArg
 from .logs import LogQueries
@@ -39,7 +38,8 @@ from .model import (
 )
 from .namespaces import NamespaceQueries
 from .objects import ObjectQueries
-from .refresh import Change, Refresher
+from .parts import Parts
+from .refresh import Change
 from .store.base import Store
 from .tags import validate_tag
 
@@ -71,12 +71,11 @@ class Catalog:
         self.index = RunIndex(
             index_path or index_path_for(store.identity, cache_dir), store.identity
         )
-        self.refresher = Refresher(store, self.index, refresh_interval)
-        derived = DerivedCache(self.index)
-        details = RunDetailsCache(store, self.index, self.refresher)
-        self.listing = RunListing(store, self.index, self.refresher, details, derived)
-        self.namespace_queries = NamespaceQueries(store, self.index, self.refresher, derived)
-        self.objects = ObjectQueries(store, self.index, self.refresher, details, self.listing)
+        parts = Parts.build(store, self.index, refresh_interval)
+        self.refresher = parts.refresher
+        self.listing = RunListing(parts)
+        self.namespace_queries = NamespaceQueries(parts)
+        self.objects = ObjectQueries(parts, self.listing)
         self.log_queries = LogQueries(store, self.objects)
         if background_refresh:
             self.start_background_refresh()
@@ -194,18 +193,13 @@ class Catalog:
         stream: str = "stdout",
         namespace: Namespace = DEFAULT,
         tail: Optional[int] = None,
-        *,
-        start: Optional[int] = None,
-        count: Optional[int] = None,
-        grep: Optional[str] = None,
-        grep_case: bool = True,
+        **selection: Any,
     ) -> LogsJSON:
         """A task's stdout/stderr lines, numbered: all of them, the last `tail` (reading only
-        the end of the log), `count` lines from line `start`, or the lines containing `grep`."""
+        the end of the log), or a `selection` by `grep`, `grep_case`, `start` and `count`
+        (see `LogQueries.logs`)."""
         ns = self.resolve_namespace(namespace)
-        return self.log_queries.logs(
-            pathspec, stream, ns, tail, start=start, count=count, grep=grep, grep_case=grep_case
-        )
+        return self.log_queries.logs(pathspec, stream, ns, tail, **selection)
 
     def mutate_tags(
         self,

@@ -11,15 +11,14 @@ import threading
 import time
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from .details import RunDetailsCache
 from .errors import InvalidArgument, NamespaceMismatch, NoRun, NotFound
-from .index import DerivedCache, RunIndex, decode_cursor, encode_cursor
+from .index import decode_cursor, encode_cursor
 from .limits import MAX_PAGE
 from .model import RunJSON, RunPageJSON
+from .parts import Parts, Room
 from .pathspec import check_flow_name
-from .refresh import Refresher
 from .shapes import run_json
-from .store.base import RunRecord, Store
+from .store.base import RunRecord
 from .tags import owner_namespaces, validate_tag, validate_tag_list
 
 TagsArg = Union[str, Iterable[str], None]
@@ -36,24 +35,13 @@ def tags_arg(tags: TagsArg) -> List[str]:
     return validate_tag_list(list(tags), "tag")
 
 
-class RunListing:
+class RunListing(Room):
     """Runs pages of one store, over its index."""
 
-    def __init__(
-        self,
-        store: Store,
-        index: RunIndex,
-        refresher: Refresher,
-        details: RunDetailsCache,
-        derived: DerivedCache,
-    ) -> None:
-        self.store = store
-        self.index = index
-        self.refresher = refresher
-        self.details = details
-        self.derived = derived
+    def __init__(self, parts: Parts) -> None:
+        super().__init__(parts)
         #: an empty index is built from scratch: until then, runs() answers from a listing
-        self._from_scratch = not index.known_flows()
+        self._from_scratch = not self.index.known_flows()
         self._listings: Dict[str, Tuple[float, List[RunRecord]]] = {}
         self._listing_lock = threading.Lock()
 
@@ -87,13 +75,13 @@ class RunListing:
         rows = self.index.query_runs(flow, filters, limit + 1, after)
         more = len(rows) > limit
         rows = rows[:limit]
-        runs = [run_json(row.record(), d) for row, d in zip(rows, self.details.of_page(rows))]
+        runs = [run_json(row.record(), d) for row, d in zip(rows, self.parts.details.of_page(rows))]
         return RunPageJSON(
             namespace=ns,
             flow=flow,
             tags=tag_list,
             runs=runs,
-            total=self.derived.get(
+            total=self.parts.derived.get(
                 ("total", flow, tuple(sorted(set(filters)))),
                 lambda: self.index.count_runs(flow, filters),
             ),

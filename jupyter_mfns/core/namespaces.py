@@ -5,32 +5,22 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import identity
-from .index import DerivedCache, RunIndex
 from .model import FlowJSON, FlowsJSON, NamespaceJSON, NamespacesJSON, TagCountJSON, TagsJSON
+from .parts import Room
 from .pathspec import check_flow_name
-from .refresh import Refresher
-from .store.base import Store
 from .tags import namespace_kind, production_token
 
 #: how `GET namespaces` orders its kinds (then by name): the frontends show them in this order
 KIND_ORDER = {"user": 0, "production": 1, "tag": 2, "system": 3}
 
 
-class NamespaceQueries:
+class NamespaceQueries(Room):
     """Namespace, flow and tag aggregates over the index."""
-
-    def __init__(
-        self, store: Store, index: RunIndex, refresher: Refresher, derived: DerivedCache
-    ) -> None:
-        self.store = store
-        self.index = index
-        self.refresher = refresher
-        self.derived = derived
 
     def namespaces(self, default: Optional[str]) -> NamespacesJSON:
         """Every tag as a namespace with its kind and run count, plus the default."""
         self.refresher.fresh()
-        agg: Dict[str, Dict[str, Any]] = self.derived.get("namespaces", self._tag_totals)
+        agg: Dict[str, Dict[str, Any]] = self.parts.derived.get("namespaces", self._tag_totals)
         held = identity.held_production_tokens()
         out: List[NamespaceJSON] = []
         for tag, e in agg.items():
@@ -88,7 +78,7 @@ class NamespaceQueries:
             rows = [(t, s, n) for t, (s, n) in agg.items()]
         else:
             ns_name = ns
-            rows = self.derived.get(
+            rows = self.parts.derived.get(
                 ("tags", ns, flow), lambda: self.index.tags_of_runs_in(ns_name, flow)
             )
         tags = [TagCountJSON(tag=t, system=bool(s), runs=n) for t, s, n in rows]

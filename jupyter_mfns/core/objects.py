@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, List, Optional, Sequence, Tuple, cast
 
-from .details import RunDetailsCache
 from .errors import MfnsError, NamespaceMismatch, NotFound
-from .index import RunIndex
 from .listing import RunListing
 from .loadcode import load_cell, variable_for
 from .model import (
@@ -23,31 +21,21 @@ from .model import (
     TagMutationJSON,
     TaskJSON,
 )
+from .parts import Parts, Room
 from .pathspec import Pathspec, parse_pathspec
-from .refresh import Refresher
 from .shapes import run_json, step_json, task_json
-from .store.base import RunRecord, StepRecord, Store
+from .store.base import RunRecord, StepRecord
 from .tags import owner_namespaces, validate_tag_list
 
 #: runs listed as the children of a flow object
 FLOW_CHILDREN = 50
 
 
-class ObjectQueries:
+class ObjectQueries(Room):
     """Runs, steps and tasks by pathspec, their artifacts, and run tag edits."""
 
-    def __init__(
-        self,
-        store: Store,
-        index: RunIndex,
-        refresher: Refresher,
-        details: RunDetailsCache,
-        listing: RunListing,
-    ) -> None:
-        self.store = store
-        self.index = index
-        self.refresher = refresher
-        self.details = details
+    def __init__(self, parts: Parts, listing: RunListing) -> None:
+        super().__init__(parts)
         self.listing = listing
 
     # -- the namespace check -----------------------------------------------------------------
@@ -76,7 +64,7 @@ class ObjectQueries:
     # -- objects -----------------------------------------------------------------------------
     def _run_json(self, rec: RunRecord) -> RunJSON:
         row = self.index.run_row(rec.flow, rec.run_id)
-        return run_json(rec, self.details.of_run(rec.flow, rec.run_id, row))
+        return run_json(rec, self.parts.details.of_run(rec.flow, rec.run_id, row))
 
     def run(self, pathspec: str, ns: Optional[str]) -> RunJSON:
         """One run by pathspec (`Run(pathspec)` in the namespace)."""
