@@ -24,6 +24,19 @@ from ..core.limits import MAX_PAGE, MAX_TAIL
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
 from .routes import handler_specs
 
+#: (lowest, highest, unit) each bounded trait accepts, from core/limits.py
+TRAIT_BOUNDS = {
+    "refresh_interval": (
+        core_limits.MIN_REFRESH_INTERVAL,
+        core_limits.MAX_REFRESH_INTERVAL,
+        " seconds",
+    ),
+    "default_page_size": (1, MAX_PAGE, " runs"),
+    "max_page_size": (1, MAX_PAGE, " runs"),
+    "max_log_tail": (1, MAX_TAIL, " lines"),
+    "max_body_size": (core_limits.MIN_BODY_SIZE, core_limits.MAX_BODY_SIZE, " bytes"),
+}
+
 
 class MfnsExtension(ExtensionApp):
     """Serves the jupyter_mfns REST API (v1) over one Metaflow store."""
@@ -81,42 +94,13 @@ class MfnsExtension(ExtensionApp):
         help="Largest JSON request body accepted, in bytes (larger: 413).",
     ).tag(config=True)
 
-    @validate("refresh_interval")
-    def _check_refresh_interval(self, proposal: Any) -> float:
-        value = float(proposal["value"])
-        low, high = core_limits.MIN_REFRESH_INTERVAL, core_limits.MAX_REFRESH_INTERVAL
-        if not low <= value <= high:
-            raise TraitError(
-                f"MfnsExtension.refresh_interval must be from {low:g} to {high:g} seconds."
-            )
-        return value
-
-    @validate("default_page_size", "max_page_size")
-    def _check_page_size(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 1 <= value <= MAX_PAGE:
-            raise TraitError(
-                f"MfnsExtension.{proposal['trait'].name} must be from 1 to {MAX_PAGE}."
-            )
-        return value
-
-    @validate("max_log_tail")
-    def _check_log_tail(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 1 <= value <= MAX_TAIL:
-            raise TraitError(f"MfnsExtension.max_log_tail must be from 1 to {MAX_TAIL}.")
-        return value
-
-    @validate("max_body_size")
-    def _check_body_size(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        low, high = core_limits.MIN_BODY_SIZE, core_limits.MAX_BODY_SIZE
-        if not low <= value <= high:
-            raise TraitError(
-                f"MfnsExtension.max_body_size must be from {low // 1024} KiB "
-                f"to {high // (1024 * 1024)} MiB."
-            )
-        return value
+    @validate(*TRAIT_BOUNDS)
+    def _check_bounds(self, proposal: Any) -> Any:
+        name = proposal["trait"].name
+        low, high, unit = TRAIT_BOUNDS[name]
+        if not low <= proposal["value"] <= high:
+            raise TraitError(f"MfnsExtension.{name} must be from {low} to {high}{unit}.")
+        return proposal["value"]
 
     def limits(self) -> Limits:
         """The request limits as configured (a page is never larger than the maximum)."""
