@@ -29,8 +29,11 @@ export class MfnsPanel extends ReactWidget {
 
   /** Put the keyboard in the "Go to pathspec" box. */
   focusGoto(): void {
-    this._gotoRef.current?.focus();
-    this._gotoRef.current?.select();
+    const input = this.node.querySelector<HTMLInputElement>(
+      '.jp-mfns-goto-input'
+    );
+    input?.focus();
+    input?.select();
   }
 
   /** Start reading the store the first time the panel is shown. */
@@ -47,13 +50,7 @@ export class MfnsPanel extends ReactWidget {
     return (
       <ActionsContext.Provider value={this._actions}>
         <UseSignal signal={this.model.changed}>
-          {() => (
-            <Browser
-              model={this.model}
-              link={this.link}
-              gotoRef={this._gotoRef}
-            />
-          )}
+          {() => <Browser model={this.model} link={this.link} />}
         </UseSignal>
       </ActionsContext.Provider>
     );
@@ -65,6 +62,5 @@ export class MfnsPanel extends ReactWidget {
     super.dispose();
   }
 
-  private _gotoRef = React.createRef<HTMLInputElement>();
   private _shown = new Signal<this, void>(this);
 }

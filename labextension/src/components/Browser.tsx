@@ -8,7 +8,7 @@ import { FlowList } from './FlowList';
 import { GotoBox } from './GotoBox';
 import { NamespaceBar } from './NamespaceBar';
 import { Loading, Problem } from './Problem';
-import { RunsTable } from './RunsTable';
+import { RunsTable, runsKey } from './RunsTable';
 import { RunView } from './RunView';
 import { TaskView } from './TaskView';
 
@@ -37,7 +37,9 @@ function Body(props: { model: BrowserModel }): JSX.Element | null {
     case 'flows':
       return <FlowList model={model} />;
     case 'runs':
-      return model.runs ? <RunsTable model={model} runs={model.runs} /> : null;
+      return model.runs ? (
+        <RunsTable key={runsKey(model.runs)} model={model} runs={model.runs} />
+      ) : null;
     case 'run':
       return model.run ? <RunView model={model} run={model.run} /> : null;
     case 'task':
@@ -49,7 +51,6 @@ function Body(props: { model: BrowserModel }): JSX.Element | null {
 export function Browser(props: {
   model: BrowserModel;
   link: KernelLink | null;
-  gotoRef: React.RefObject<HTMLInputElement>;
 }): JSX.Element {
   const { model } = props;
   const loc = model.location;
@@ -59,7 +60,7 @@ export function Browser(props: {
       <div className="jp-mfns-top">
         <h2 className="jp-mfns-title">Metaflow</h2>
         <NamespaceBar model={model} link={props.link} />
-        <GotoBox model={model} inputRef={props.gotoRef} />
+        <GotoBox model={model} />
       </div>
       <Problem problem={model.problem}>
         <Button small onClick={() => void model.refresh()}>

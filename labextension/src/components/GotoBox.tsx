@@ -5,10 +5,7 @@ import type { BrowserModel } from '../models/browser';
 import { namespaceLabel } from '../namespaces';
 
 /** The "Go to pathspec" box; outside the namespace it names the owner and offers a switch. */
-export function GotoBox(props: {
-  model: BrowserModel;
-  inputRef?: React.RefObject<HTMLInputElement>;
-}): JSX.Element {
+export function GotoBox(props: { model: BrowserModel }): JSX.Element {
   const { model } = props;
   const [text, setText] = React.useState('');
   const goto = model.goto;
@@ -26,7 +23,6 @@ export function GotoBox(props: {
         }}
       >
         <input
-          ref={props.inputRef}
           className="jp-mfns-input jp-mfns-goto-input"
           aria-label="Go to pathspec"
           placeholder="Go to Flow/Run[/Step[/Task]]"

@@ -100,6 +100,11 @@ function RunRow(props: {
   );
 }
 
+/** A key that changes with the list's namespace, flow and filter: a new list starts at the top. */
+export function runsKey(runs: RunListModel): string {
+  return JSON.stringify([runs.namespace, runs.flow, runs.tags]);
+}
+
 /**
  * The runs of a flow, newest first: a virtualized grid that fetches pages as it
  * scrolls, so 100k runs stay smooth. Arrow keys move, Enter opens.
@@ -156,13 +161,7 @@ export function RunsTable(props: {
     ) {
       void runs.loadMore();
     }
-  }, [last, rows.length, runs.hasMore, runs.loading]);
-
-  // A new filter or namespace starts at the top.
-  React.useEffect(() => {
-    scroller.current?.scrollTo({ top: 0 });
-    setActive(-1);
-  }, [runs, runs.tags]);
+  }, [last, rows.length, runs, runs.hasMore, runs.loading]);
 
   const reveal = (index: number) => {
     const node = scroller.current;
