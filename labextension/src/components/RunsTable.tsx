@@ -1,7 +1,6 @@
 import * as React from 'react';
 
 import { formatAge, formatFullTime, formatSpan, plural } from '../format';
-import type { BrowserModel } from '../models/browser';
 import type { RunListModel } from '../models/runs';
 import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
@@ -92,7 +91,7 @@ function RunRow(props: {
         {run.system_tags.length > 0 && (
           <span className="jp-mfns-chip-sep" aria-hidden="true" />
         )}
-        {orderSystemTags(run.system_tags).map(t => (
+        {orderSystemTags(run).map(t => (
           <TagChip key={t} tag={t} system />
         ))}
       </span>
@@ -110,10 +109,15 @@ export function runsKey(runs: RunListModel): string {
  * scrolls, so 100k runs stay smooth. Arrow keys move, Enter opens.
  */
 export function RunsTable(props: {
-  model: BrowserModel;
   runs: RunListModel;
+  /** Open a run (in a main-area tab). */
+  onOpen: (run: IRun) => void;
+  /** Switch to a namespace that owns the flow, after a namespace mismatch. */
+  onSwitch: (owner: string) => void;
+  /** Back to the flows of the namespace, after a namespace mismatch. */
+  onBack?: () => void;
 }): JSX.Element {
-  const { model, runs } = props;
+  const { runs, onOpen } = props;
   const scroller = React.useRef<HTMLDivElement>(null);
   const [view, setView] = React.useState({ top: 0, height: 400, width: 400 });
   const [active, setActiveState] = React.useState(-1);
@@ -194,7 +198,7 @@ export function RunsTable(props: {
       Enter: () => {
         const run = rows[activeRef.current];
         if (run) {
-          model.openRun(run.pathspec);
+          onOpen(run);
         }
       }
     };
@@ -233,7 +237,7 @@ export function RunsTable(props: {
         fresh={runs.fresh.has(run.pathspec)}
         onOpen={() => {
           setActive(i);
-          model.openRun(run.pathspec);
+          onOpen(run);
         }}
         onTag={tag => void runs.addTag(tag)}
       />
@@ -243,13 +247,10 @@ export function RunsTable(props: {
   return (
     <div className={`jp-mfns-runs ${wide ? 'jp-mod-wide' : 'jp-mod-narrow'}`}>
       <TagFilter runs={runs} />
-      <RunsSummary model={model} runs={runs} />
-      <Problem
-        problem={runs.problem}
-        onSwitch={owner => model.setNamespace(owner, runs.flow)}
-      >
-        {runs.problem?.reason === 'namespace_mismatch' && (
-          <button className="jp-mfns-link" onClick={() => model.openFlows()}>
+      <RunsSummary runs={runs} />
+      <Problem problem={runs.problem} onSwitch={props.onSwitch}>
+        {runs.problem?.reason === 'namespace_mismatch' && props.onBack && (
+          <button className="jp-mfns-link" onClick={props.onBack}>
             Flows in {namespaceLabel(runs.namespace)}
           </button>
         )}
@@ -306,10 +307,7 @@ export function RunsTable(props: {
 }
 
 /** "3 of 100,000 runs", the new-runs indicator and the refresh button. */
-function RunsSummary(props: {
-  model: BrowserModel;
-  runs: RunListModel;
-}): JSX.Element {
+function RunsSummary(props: { runs: RunListModel }): JSX.Element {
   const { runs } = props;
   const total = runs.total;
   const shown = runs.rows.length;

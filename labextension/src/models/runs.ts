@@ -1,9 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api } from '../api';
+import { ApiError, api } from '../api';
 import type { IRun, ITagCount, Namespace } from '../types';
 import { Activity } from './activity';
+import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
 
 /** Construction options of a {@link RunListModel}. */
@@ -11,9 +13,13 @@ export interface IRunListOptions {
   flow: string;
   namespace: Namespace;
   tags?: string[];
-  pageSize: number;
-  activity: Activity;
+  config: Config;
+  /** Shared with the view that shows one progress bar; a new one by default. */
+  activity?: Activity;
 }
+
+/** Runs asked for when looking for new ones (at most a page). */
+const CHECK_SIZE = 100;
 
 /**
  * The runs of one flow in one namespace carrying every tag of the filter, newest
@@ -24,9 +30,20 @@ export class RunListModel implements IDisposable {
     this.flow = options.flow;
     this.namespace = options.namespace;
     this._tags = options.tags ?? [];
-    this._pageSize = options.pageSize;
-    this._activity = options.activity;
+    this._config = options.config;
+    this.activity = options.activity ?? new Activity();
+    // Look for new runs every refresh interval while the list is shown.
+    this._poll = new Poll({
+      auto: false,
+      factory: () => this._checkTick(),
+      frequency: this._config.frequency,
+      name: 'jupyter-mfns:new-runs',
+      standby: 'when-hidden'
+    });
+    this._config.changed.connect(this._onConfig, this);
   }
+
+  readonly activity: Activity;
 
   readonly flow: string;
   readonly namespace: Namespace;
@@ -75,10 +92,6 @@ export class RunListModel implements IDisposable {
     return this._disposed;
   }
 
-  set pageSize(value: number) {
-    this._pageSize = value;
-  }
-
   /** Replace the tag filter (runs must carry all of them) and reload. */
   setTags(tags: string[]): Promise<void> {
     this._tags = [...new Set(tags)];
@@ -102,8 +115,15 @@ export class RunListModel implements IDisposable {
     this._cursor = null;
     this._changed.emit();
     try {
-      const page = await this._activity.track(
-        api.runs(this.flow, this.namespace, this._tags, this._pageSize, null)
+      await this._config.loadLimits(); // the page size is clamped to them
+      const page = await this.activity.track(
+        api.runs(
+          this.flow,
+          this.namespace,
+          this._tags,
+          this._config.pageSize,
+          null
+        )
       );
       if (generation !== this._generation || this._disposed) {
         return;
@@ -131,6 +151,9 @@ export class RunListModel implements IDisposable {
     if (markFresh || this._suggestions.length === 0) {
       void this.loadSuggestions(); // the tags of the namespace, not of the filter
     }
+    if (!this._disposed) {
+      void this._poll.start();
+    }
   }
 
   /** Append the next page, if any and if none is loading. */
@@ -142,12 +165,12 @@ export class RunListModel implements IDisposable {
     this._loading = true;
     this._changed.emit();
     try {
-      const page = await this._activity.track(
+      const page = await this.activity.track(
         api.runs(
           this.flow,
           this.namespace,
           this._tags,
-          this._pageSize,
+          this._config.pageSize,
           this._cursor
         )
       );
@@ -182,7 +205,7 @@ export class RunListModel implements IDisposable {
       return;
     }
     const generation = this._generation;
-    const size = Math.min(this._pageSize, 100);
+    const size = Math.min(this._config.pageSize, CHECK_SIZE);
     const page = await api.runs(
       this.flow,
       this.namespace,
@@ -255,12 +278,27 @@ export class RunListModel implements IDisposable {
       return;
     }
     this._disposed = true;
+    this._poll.dispose();
     Signal.clearData(this);
   }
 
+  private _onConfig(): void {
+    this._poll.frequency = this._config.frequency;
+  }
+
+  private async _checkTick(): Promise<void> {
+    try {
+      await this.checkForNew();
+    } catch (error) {
+      if (error instanceof ApiError && error.reason === 'network') {
+        throw error; // let the poll back off while the server is away
+      }
+    }
+  }
+
   private _tags: string[];
-  private _pageSize: number;
-  private _activity: Activity;
+  private _config: Config;
+  private _poll: Poll;
   private _rows: IRun[] = [];
   private _total: number | null = null;
   private _cursor: string | null = null;
