@@ -20,9 +20,6 @@ const runKind: ITabKind<RunArgs> = {
     const ps = pathspecArg(request, [2], 'run');
     return typeof ps === 'string' ? ps : { pathspec: ps.pathspec };
   },
-  key: args => args.pathspec,
-  pathspecs: args => [args.pathspec],
-  pathspec: args => args.pathspec,
   title: args => ({ label: args.pathspec, caption: args.pathspec }),
   create: () => {
     throw new Error('not in these tests');

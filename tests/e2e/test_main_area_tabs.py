@@ -76,6 +76,28 @@ def test_a_deep_link_opens_the_run_in_a_tab(page, lab, e2e_store):
     expect(page).not_to_have_url(re.compile("mfns="))
 
 
+def test_copy_link_gives_a_link_that_reopens_the_task(page, lab, e2e_store):
+    """Given a task open in its tab, when anne clicks "Copy link", then the link she gets
+    (lab?mfns=<task>) opens that task's tab in a fresh workspace."""
+    task = e2e_store.story.long_stdout_task
+    panel = open_lab(page, lab)
+    go_to(panel, task)
+    tab = main_tab(page, "task", task)
+    expect(tab.locator(".jp-mfns-log-line").first).to_be_visible()
+
+    tab.get_by_role("button", name="Copy link").click()
+
+    toast = page.locator(".Toastify__toast", has_text="Copied link")
+    expect(toast).to_be_visible()
+    link = re.search(r"Copied link (\S+)", toast.inner_text()).group(1)
+    assert link.endswith(f"lab?mfns={task}")
+    open_lab(page, lab)  # a fresh workspace: no tab open
+    expect(main_tab(page, "task", task)).to_have_count(0)
+    page.goto(link)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    expect(main_tab(page, "task", task).locator(".jp-mfns-log-line").first).to_be_visible()
+
+
 def test_opening_the_same_run_again_activates_its_one_tab(page, lab, e2e_store):
     """Given a run open in a tab and a task tab in front of it, when anne opens the run again
     from the runs list, the "Go to" box and a deep link, then there is still one tab for it,

@@ -35,3 +35,24 @@ def test_palette_then_keys_open_a_run_without_the_mouse(page, lab, e2e_store):
     tab = main_tab(page, "run", runs[1])
     expect(tab.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(runs[1])
     expect(tab).to_be_visible()
+
+
+def test_the_palette_opens_a_task_in_a_tab(page, lab, e2e_store):
+    """Given the command palette, when anne runs "Open Metaflow Task…" and types a task's
+    pathspec, then the task opens in a main-area tab."""
+    task = e2e_store.story.long_stdout_task
+    open_lab(page, lab)
+
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input").fill("Open Metaflow Task")
+    expect(page.locator(".lm-CommandPalette-item.lm-mod-active")).to_contain_text(
+        "Open Metaflow Task…"
+    )
+    page.keyboard.press("Enter")
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill(task)
+    page.keyboard.press("Enter")
+
+    tab = main_tab(page, "task", task)
+    expect(tab.locator(".jp-mfns-detail-title")).to_have_text(task)
+    expect(tab).to_be_visible()

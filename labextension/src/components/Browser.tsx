@@ -24,13 +24,6 @@ function Body(props: { model: BrowserModel }): JSX.Element | null {
     <RunsTable
       key={runsKey(runs)}
       runs={runs}
-      onOpen={run =>
-        void actions.open({
-          kind: 'run',
-          pathspec: run.pathspec,
-          namespace: runs.namespace
-        })
-      }
       onSwitch={owner => void actions.switchTo(owner)}
       onBack={() => model.openFlows()}
     />

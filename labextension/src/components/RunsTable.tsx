@@ -4,6 +4,7 @@ import { formatAge, formatFullTime, formatSpan, plural } from '../format';
 import type { RunListModel } from '../models/runs';
 import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
+import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
 import { StatusIcon } from './Status';
 import { TagChip } from './TagChip';
@@ -110,14 +111,20 @@ export function runsKey(runs: RunListModel): string {
  */
 export function RunsTable(props: {
   runs: RunListModel;
-  /** Open a run (in a main-area tab). */
-  onOpen: (run: IRun) => void;
   /** Switch to a namespace that owns the flow, after a namespace mismatch. */
   onSwitch: (owner: string) => void;
   /** Back to the flows of the namespace, after a namespace mismatch. */
   onBack?: () => void;
 }): JSX.Element {
-  const { runs, onOpen } = props;
+  const { runs } = props;
+  const actions = React.useContext(ActionsContext);
+  // A run opens in its main-area tab, read in the list's namespace.
+  const onOpen = (run: IRun) =>
+    void actions.open({
+      kind: 'run',
+      pathspec: run.pathspec,
+      namespace: runs.namespace
+    });
   const scroller = React.useRef<HTMLDivElement>(null);
   const [view, setView] = React.useState({ top: 0, height: 400, width: 400 });
   const [active, setActiveState] = React.useState(-1);

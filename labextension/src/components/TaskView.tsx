@@ -75,6 +75,7 @@ export function TaskView(props: { task: TaskModel }): JSX.Element {
     );
   }
   const info = object.task;
+  const origin = info.origin_task;
   const count = (stream: 'stdout' | 'stderr') => {
     const log = task.log(stream);
     return log.loaded ? `${log.lines.length}${log.truncated ? '+' : ''}` : '';
@@ -101,7 +102,7 @@ export function TaskView(props: { task: TaskModel }): JSX.Element {
             <dd>{info.attempt + 1}</dd>
           </>
         )}
-        {info.origin_task && (
+        {origin && (
           <>
             <dt>Cloned from</dt>
             <dd>
@@ -110,12 +111,12 @@ export function TaskView(props: { task: TaskModel }): JSX.Element {
                 onClick={() =>
                   void actions.open({
                     kind: 'task',
-                    pathspec: info.origin_task!
+                    pathspec: origin
                   })
                 }
                 title="This task was not re-run by resume; its results come from the original run"
               >
-                {info.origin_task}
+                {origin}
               </button>
             </dd>
           </>

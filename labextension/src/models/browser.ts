@@ -1,6 +1,6 @@
 import { PromiseDelegate } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
@@ -54,14 +54,7 @@ export function savedLocation(value: unknown): Location | null {
  */
 export class BrowserModel implements IDisposable {
   constructor(readonly config: Config) {
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._tick(),
-      frequency: config.frequency,
-      name: 'jupyter-mfns:refresh',
-      standby: 'when-hidden'
-    });
-    config.changed.connect(this._onConfig, this);
+    this._poll = config.refreshPoll('jupyter-mfns:refresh', () => this._tick());
   }
 
   readonly activity = new Activity();
@@ -278,11 +271,6 @@ export class BrowserModel implements IDisposable {
   }
 
   private _forward(): void {
-    this._changed.emit();
-  }
-
-  private _onConfig(): void {
-    this._poll.frequency = this.config.frequency;
     this._changed.emit();
   }
 

@@ -58,6 +58,26 @@ export class Config {
     };
   }
 
+  /**
+   * A poll every refresh interval (never at 0), following later changes of the setting;
+   * it waits for `start()`, and rests while the page is hidden.
+   */
+  refreshPoll(name: string, factory: () => Promise<void>): Poll {
+    const poll = new Poll({
+      auto: false,
+      factory,
+      frequency: this.frequency,
+      name,
+      standby: 'when-hidden'
+    });
+    const follow = () => {
+      poll.frequency = this.frequency;
+    };
+    this._changed.connect(follow);
+    poll.disposed.connect(() => this._changed.disconnect(follow));
+    return poll;
+  }
+
   setSettings(settings: ISettings): void {
     this._settings = settings;
     this._changed.emit();

@@ -1,5 +1,5 @@
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
@@ -40,14 +40,9 @@ export class RunModel implements IDisposable {
     this.namespace = options.namespace;
     this.activity = options.activity ?? new Activity();
     this._config = options.config;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this.reload(),
-      frequency: this._config.frequency,
-      name: 'jupyter-mfns:running-run',
-      standby: 'when-hidden'
-    });
-    this._config.changed.connect(this._onConfig, this);
+    this._poll = this._config.refreshPoll('jupyter-mfns:running-run', () =>
+      this.reload()
+    );
   }
 
   readonly pathspec: string;
@@ -206,10 +201,6 @@ export class RunModel implements IDisposable {
     this._disposed = true;
     this._poll.dispose();
     Signal.clearData(this);
-  }
-
-  private _onConfig(): void {
-    this._poll.frequency = this._config.frequency;
   }
 
   private async _loadSuggestions(flow: string): Promise<void> {

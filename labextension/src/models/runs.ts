@@ -1,9 +1,9 @@
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
-import type { IRun, ITagCount, Namespace } from '../types';
+import type { IRun, IRunPage, ITagCount, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
@@ -33,14 +33,9 @@ export class RunListModel implements IDisposable {
     this._config = options.config;
     this.activity = options.activity ?? new Activity();
     // Look for new runs every refresh interval while the list is shown.
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._checkTick(),
-      frequency: this._config.frequency,
-      name: 'jupyter-mfns:new-runs',
-      standby: 'when-hidden'
-    });
-    this._config.changed.connect(this._onConfig, this);
+    this._poll = this._config.refreshPoll('jupyter-mfns:new-runs', () =>
+      this._checkTick()
+    );
   }
 
   readonly activity: Activity;
@@ -115,16 +110,7 @@ export class RunListModel implements IDisposable {
     this._cursor = null;
     this._changed.emit();
     try {
-      await this._config.loadLimits(); // the page size is clamped to them
-      const page = await this.activity.track(
-        api.runs(
-          this.flow,
-          this.namespace,
-          this._tags,
-          this._config.pageSize,
-          null
-        )
-      );
+      const page = await this.activity.track(this._page(null));
       if (generation !== this._generation || this._disposed) {
         return;
       }
@@ -165,15 +151,7 @@ export class RunListModel implements IDisposable {
     this._loading = true;
     this._changed.emit();
     try {
-      const page = await this.activity.track(
-        api.runs(
-          this.flow,
-          this.namespace,
-          this._tags,
-          this._config.pageSize,
-          this._cursor
-        )
-      );
+      const page = await this.activity.track(this._page(this._cursor));
       if (generation !== this._generation || this._disposed) {
         return;
       }
@@ -205,14 +183,7 @@ export class RunListModel implements IDisposable {
       return;
     }
     const generation = this._generation;
-    const size = Math.min(this._config.pageSize, CHECK_SIZE);
-    const page = await api.runs(
-      this.flow,
-      this.namespace,
-      this._tags,
-      size,
-      null
-    );
+    const page = await this._page(null, CHECK_SIZE);
     if (generation !== this._generation || this._disposed) {
       return;
     }
@@ -282,8 +253,14 @@ export class RunListModel implements IDisposable {
     Signal.clearData(this);
   }
 
-  private _onConfig(): void {
-    this._poll.frequency = this._config.frequency;
+  /** One page of runs, at most `max` (and at most the server's page size). */
+  private async _page(
+    cursor: string | null,
+    max = Infinity
+  ): Promise<IRunPage> {
+    await this._config.loadLimits(); // the page size is clamped to them
+    const size = Math.min(this._config.pageSize, max);
+    return api.runs(this.flow, this.namespace, this._tags, size, cursor);
   }
 
   private async _checkTick(): Promise<void> {

@@ -14,7 +14,7 @@ const STREAMS: readonly LogStream[] = ['stdout', 'stderr'];
 
 export const logKind: ITabKind<LogArgs> = {
   kind: 'log',
-  label: 'Metaflow Task Log',
+  label: 'Metaflow Log',
   prompt: { label: 'Task pathspec', placeholder: 'PredictionFlow/12/train/3' },
   parse: request => {
     const ps = pathspecArg(request, [4], 'task (Flow/Run/Step/Task)');
@@ -27,8 +27,6 @@ export const logKind: ITabKind<LogArgs> = {
       : `A log stream is stdout or stderr, not "${stream}".`;
   },
   key: args => `${args.pathspec} ${args.stream}`,
-  pathspecs: args => [args.pathspec],
-  pathspec: args => args.pathspec,
   title: args => ({
     label: taskLabel(args.pathspec, args.stream),
     caption: `${args.stream} of ${args.pathspec}\nin ${namespaceLabel(args.namespace)}`

@@ -146,11 +146,15 @@ export class TabManager {
     const open = this.tracker.find(tab => tab.key === key);
     if (open && (!explicit || open.args.namespace === args.namespace)) {
       open.reopen({ ...args, namespace: open.args.namespace });
+      void this.tracker.save(open); // its arguments may have changed (a step to expand)
       this._options.app.shell.activateById(open.id);
       return { tab: open };
     }
     if (!explicit) {
-      const checked = await this._check(kind.pathspecs(args), current);
+      const checked = await this._check(
+        TabRegistry.pathspecs(kind, args),
+        current
+      );
       if (!('namespace' in checked)) {
         return checked;
       }

@@ -72,12 +72,12 @@ export interface ITabKind<A extends TabArgs = TabArgs> {
   parse(
     request: ReadonlyPartialJSONObject
   ): Omit<A, 'kind' | 'namespace'> | string;
-  /** One tab per object: tabs with equal keys are one tab. */
-  key(args: A): string;
-  /** What must be in the namespace before the tab opens (as `GET object` checks it). */
-  pathspecs(args: A): string[];
-  /** The pathspec shown and copied for this tab. */
-  pathspec(args: A): string;
+  /** One tab per object: tabs with equal keys are one tab. Default: the pathspec. */
+  key?(args: A): string;
+  /** What must be in the namespace before the tab opens. Default: the pathspec. */
+  pathspecs?(args: A): string[];
+  /** The pathspec shown and copied for this tab. Default: the `pathspec` argument. */
+  pathspec?(args: A): string;
   /** Short tab label; the caption names the whole pathspec and the namespace. */
   title(args: A): { label: string; caption: string };
   create(args: A, context: ITabContext): ITabContent;
@@ -127,7 +127,20 @@ export class TabRegistry {
 
   /** The key of a tab: one per kind and object. */
   static tabKey(kind: ITabKind, args: TabArgs): string {
-    return `${kind.kind}:${kind.key(args)}`;
+    return `${kind.kind}:${kind.key?.(args) ?? TabRegistry.pathspec(kind, args)}`;
+  }
+
+  /** The pathspec a tab shows (and copies). */
+  static pathspec(kind: ITabKind, args: TabArgs): string {
+    return (
+      kind.pathspec?.(args) ??
+      (typeof args.pathspec === 'string' ? args.pathspec : '')
+    );
+  }
+
+  /** What must be in the namespace before a tab opens. */
+  static pathspecs(kind: ITabKind, args: TabArgs): string[] {
+    return kind.pathspecs?.(args) ?? [TabRegistry.pathspec(kind, args)];
   }
 
   private _kinds = new Map<string, ITabKind>();

@@ -27,9 +27,6 @@ export const runKind: ITabKind<RunArgs> = {
       step === undefined ? { pathspec } : { pathspec, step };
     return args;
   },
-  key: args => args.pathspec,
-  pathspecs: args => [args.pathspec],
-  pathspec: args => args.pathspec,
   title: args => ({
     label: args.pathspec,
     caption: `Run ${args.pathspec}\nin ${namespaceLabel(args.namespace)}`

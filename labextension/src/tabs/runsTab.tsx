@@ -22,9 +22,6 @@ export const runsKind: ITabKind<RunsArgs> = {
       ? ps
       : { pathspec: ps.flow, tags: stringListArg(request, 'tags') };
   },
-  key: args => args.pathspec,
-  pathspecs: args => [args.pathspec],
-  pathspec: args => args.pathspec,
   title: args => ({
     label: args.pathspec,
     caption: `Runs of ${args.pathspec}\nin ${namespaceLabel(args.namespace)}`
@@ -54,13 +51,6 @@ export const runsKind: ITabKind<RunsArgs> = {
           </h2>
           <RunsTable
             runs={runs}
-            onOpen={run =>
-              void actions.open({
-                kind: 'run',
-                pathspec: run.pathspec,
-                namespace: runs.namespace
-              })
-            }
             onSwitch={owner =>
               void actions.switchTo(owner, {
                 kind: 'runs',

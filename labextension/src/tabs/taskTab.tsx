@@ -42,9 +42,6 @@ export const taskKind: ITabKind<TaskArgs> = {
     const ps = pathspecArg(request, [4], 'task (Flow/Run/Step/Task)');
     return typeof ps === 'string' ? ps : { pathspec: ps.pathspec };
   },
-  key: args => args.pathspec,
-  pathspecs: args => [args.pathspec],
-  pathspec: args => args.pathspec,
   title: args => ({
     label: taskLabel(args.pathspec),
     caption: `Task ${args.pathspec}\nin ${namespaceLabel(args.namespace)}`

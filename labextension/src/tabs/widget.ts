@@ -79,7 +79,7 @@ export class MfnsTab extends MainAreaWidget<Widget> {
     return TabRegistry.tabKey(this.kind, this._args);
   }
   get pathspec(): string {
-    return this.kind.pathspec(this._args);
+    return TabRegistry.pathspec(this.kind, this._args);
   }
 
   /** A later open of the same object: pass its arguments on (e.g. a step to expand). */
