@@ -2,7 +2,6 @@
  * Grouping and wording of namespaces for the namespace dropdown. The order is the
  * server's (`GET namespaces`); this module only puts its entries under headings.
  */
-import { runNamespaces } from './compat';
 import type { INamespaceEntry, INamespaces, IRun, Namespace } from './types';
 
 /** The value of the global namespace in `<select>` elements (a tag is never empty). */
@@ -108,7 +107,7 @@ export function namespaceGroups(
 
 /** A run's system tags with its own namespaces first, each part in the server's order. */
 export function orderSystemTags(run: IRun): string[] {
-  const owners = runNamespaces(run);
+  const owners = run.namespaces;
   return [
     ...run.system_tags.filter(t => owners.includes(t)),
     ...run.system_tags.filter(t => !owners.includes(t))

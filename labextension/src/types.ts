@@ -11,30 +11,6 @@ import type { components } from './generated/api';
 type Schemas = components['schemas'];
 type Item<T> = T extends readonly (infer U)[] ? U : never;
 
-/**
- * Fields the server is gaining on another branch ("core"): optional here so the UI can
- * use them ahead of time with a fallback (see compat.ts). Once the regenerated types carry
- * a field, the intersection makes it required and its fallback can go.
- */
-interface IUpcomingRun {
-  /** The run's own `user:`/`production:` namespaces. */
-  namespaces: string[];
-}
-interface IUpcomingArtifact {
-  /** The Python name the load cell binds. */
-  variable: string;
-  /** The load cell, for the answer's namespace. */
-  code: string;
-}
-interface IUpcomingLogLine {
-  /** 1-based line number in the whole log. */
-  n: number;
-}
-interface IUpcomingLogs {
-  /** Lines in the whole log, where known. */
-  total_lines: number | null;
-}
-
 /** A Metaflow namespace: a tag string, or `null` for the global namespace. */
 export type Namespace = Schemas['Namespace'];
 
@@ -42,7 +18,7 @@ export type Status = Schemas['RunStatus'];
 export type LogStream = Schemas['Logs']['stream'];
 
 /** One run, as `Run(pathspec)` describes it. */
-export type IRun = Schemas['Run'] & Partial<IUpcomingRun>;
+export type IRun = Schemas['Run'];
 export type IStep = Schemas['Step'];
 export type ITask = Schemas['Task'];
 
@@ -54,7 +30,7 @@ export type NamespaceKind = INamespaceEntry['kind'];
 export type IFlows = Schemas['Flows'];
 export type IFlow = Item<IFlows['flows']>;
 
-export type IRunPage = Omit<Schemas['RunPage'], 'runs'> & { runs: IRun[] };
+export type IRunPage = Schemas['RunPage'];
 export type ITags = Schemas['Tags'];
 export type ITagCount = Item<ITags['tags']>;
 
@@ -95,17 +71,11 @@ export type IObject =
     });
 export type ObjectType = IObject['type'];
 
-export type ILogLine = Item<Schemas['Logs']['lines']> &
-  Partial<IUpcomingLogLine>;
-export type ILogs = Omit<Schemas['Logs'], 'lines'> & {
-  lines: ILogLine[];
-} & Partial<IUpcomingLogs>;
+export type ILogLine = Item<Schemas['Logs']['lines']>;
+export type ILogs = Schemas['Logs'];
 
-export type IArtifact = Item<Schemas['Artifacts']['artifacts']> &
-  Partial<IUpcomingArtifact>;
-export type IArtifacts = Omit<Schemas['Artifacts'], 'artifacts'> & {
-  artifacts: IArtifact[];
-};
+export type IArtifacts = Schemas['Artifacts'];
+export type IArtifact = Item<IArtifacts['artifacts']>;
 
 export type ITagMutationRequest = Schemas['TagMutationRequest'];
 export type ITagMutation = Schemas['TagMutation'];

@@ -105,7 +105,8 @@ const RUN: IRun = {
   created_at: 0,
   finished_at: null,
   status: 'running',
-  origin_run: null
+  origin_run: null,
+  namespaces: ['production:x', 'user:anne']
 };
 
 test("a run's own namespaces (as the server names them) come first among its system tags", () => {
@@ -117,7 +118,7 @@ test("a run's own namespaces (as the server names them) come first among its sys
   ]);
 });
 
-test('without RUN.namespaces (an older server) the owner prefixes decide', () => {
+test('every namespace the server names for the run comes first, in its order', () => {
   assert.deepEqual(orderSystemTags(RUN), [
     'production:x',
     'user:anne',

@@ -1,7 +1,6 @@
 import { Button, notebookIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { loadCell } from '../compat';
 import { formatSize } from '../format';
 import type { IProblem } from '../models/errors';
 import type { TaskModel } from '../models/task';
@@ -22,9 +21,7 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
     setPending(artifact.name);
     setProblem(null);
     try {
-      await actions.runCell(
-        loadCell(artifact, task.pathspec, task.namespace).code
-      );
+      await actions.runCell(artifact.code);
     } catch (error) {
       setProblem({
         reason: 'notebook',

@@ -12,7 +12,6 @@ import {
   formatTime,
   plural
 } from '../format';
-import { runNamespaces } from '../compat';
 import type { IOrigin, RunModel } from '../models/run';
 import type { IStep, Namespace } from '../types';
 import { ActionsContext } from './actions';
@@ -205,7 +204,7 @@ export function RunView(props: { run: RunModel }): JSX.Element {
           )}
         </dd>
         <dt>Namespace</dt>
-        <dd>{runNamespaces(info).join(', ') || '—'}</dd>
+        <dd>{info.namespaces.join(', ') || '—'}</dd>
       </dl>
       {run.origin && (
         <OriginLine origin={run.origin} namespace={run.namespace} />

@@ -108,7 +108,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A task's stdout or stderr lines with their timestamps (latest attempt). */
+        /**
+         * A task's stdout or stderr lines, numbered, with their timestamps (latest attempt).
+         * @description Without `grep`, `from` and `count`: the last `tail` lines (by default the last
+         *     max_log_tail), read from the end of the log. With any of them, a selection over the
+         *     whole log: the lines containing `grep` (every line without it) numbered `from` or
+         *     later; of those the last `tail`, then the first `count` (at most max_log_tail). So
+         *     `from` + `count` is a window (to load earlier lines), `grep` a search (`matches`
+         *     counts every matching line), `grep` + `tail` the last matches. Every line carries
+         *     `n`, its number in the whole log.
+         */
         get: operations["getLogs"];
         put?: never;
         post?: never;
@@ -153,6 +162,22 @@ export interface paths {
          *     default namespace, `null` or `""` = global.
          */
         post: operations["mutateTags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -236,27 +261,32 @@ export interface components {
             status: components["schemas"]["RunStatus"];
             /** @description `Flow/Run` it was resumed from. */
             origin_run: string | null;
+            /** @description The run's own namespaces (its `user:` and `production:` system tags), sorted. */
+            namespaces: string[];
         };
         Namespaces: {
             /** @description The default namespace (null when Metaflow cannot name the user). */
             default: string | null;
-            namespaces: {
-                namespace: string;
-                /** @enum {string} */
-                kind: "user" | "production" | "tag" | "system";
-                runs: number;
-                flows?: string[];
-                /** @description Production namespaces: this user holds the production token. */
-                mine?: boolean;
-            }[];
+            /** @description User namespaces first, then production, other tags, other system tags. */
+            namespaces: components["schemas"]["NamespaceEntry"][];
+        };
+        NamespaceEntry: {
+            namespace: string;
+            /** @enum {string} */
+            kind: "user" | "production" | "tag" | "system";
+            runs: number;
+            flows?: string[];
+            /** @description Production namespaces: this user holds the production token. */
+            mine?: boolean;
         };
         Flows: {
             namespace: components["schemas"]["Namespace"];
-            flows: {
-                flow: string;
-                runs: number;
-                latest_run: string | null;
-            }[];
+            flows: components["schemas"]["FlowEntry"][];
+        };
+        FlowEntry: {
+            flow: string;
+            runs: number;
+            latest_run: string | null;
         };
         RunPage: {
             namespace: components["schemas"]["Namespace"];
@@ -271,11 +301,12 @@ export interface components {
         Tags: {
             namespace: components["schemas"]["Namespace"];
             flow: string | null;
-            tags: {
-                tag: string;
-                system: boolean;
-                runs: number;
-            }[];
+            tags: components["schemas"]["TagCount"][];
+        };
+        TagCount: {
+            tag: string;
+            system: boolean;
+            runs: number;
         };
         Step: {
             pathspec: string;
@@ -309,24 +340,41 @@ export interface components {
             pathspec: string;
             /** @enum {string} */
             stream: "stdout" | "stderr";
-            lines: {
-                /** @description Epoch milliseconds. */
-                ts: number | null;
-                text: string;
-            }[];
+            lines: components["schemas"]["LogLine"][];
+            /** @description The log, or the selection, holds lines that are not in this answer. */
             truncated: boolean;
             finished: boolean;
+            /** @description Lines in the whole log (null in a tail of a remote log not counted yet). */
+            total_lines: number | null;
+            /** @description grep: lines matching in the whole log; null without grep. */
+            matches: number | null;
+        };
+        LogLine: {
+            /** @description The line's number in the whole log, from 1 (null when total_lines is). */
+            n: number | null;
+            /** @description Epoch milliseconds. */
+            ts: number | null;
+            text: string;
         };
         Artifacts: {
             pathspec: string;
-            artifacts: {
-                name: string;
-                /** @description Python type as Metaflow recorded it. */
-                type: string;
-                /** @description Bytes as serialized (-1 when unknown). */
-                size: number;
-                sha: string;
-            }[];
+            artifacts: components["schemas"]["Artifact"][];
+        };
+        Artifact: {
+            name: string;
+            /** @description Python type as Metaflow recorded it. */
+            type: string;
+            /** @description Bytes as serialized (-1 when unknown). */
+            size: number;
+            sha: string;
+            /** @description The Python variable the load cell binds. */
+            variable: string;
+            /**
+             * @description The notebook cell that loads the artifact as pandas, for the answer's namespace:
+             *     `from jupyter_mfns import load_artifact`, `<variable> = load_artifact("<pathspec>",
+             *     namespace=<"namespace" or None>)`, `<variable>`, one per line.
+             */
+            code: string;
         };
         TagMutationRequest: {
             pathspec: components["schemas"]["RunPathspec"];
@@ -351,18 +399,30 @@ export interface components {
             store: string | null;
             default_namespace: string | null;
             /** @description Runs skipped because their metadata cannot be read. */
-            problems: {
-                pathspec: string;
-                message: string;
-            }[];
-            limits: {
-                default_page_size: number;
-                max_page_size: number;
-                max_log_tail: number;
-                max_body_size: number;
-                max_tag_length: number;
-                max_user_tags: number;
-            };
+            problems: components["schemas"]["Problem"][];
+            limits: components["schemas"]["Limits"];
+        };
+        Problem: {
+            pathspec: string;
+            message: string;
+        };
+        /** @description This server's request limits; frontends clamp their settings to them. */
+        Limits: {
+            default_page_size: number;
+            max_page_size: number;
+            max_log_tail: number;
+            max_body_size: number;
+            max_tag_length: number;
+            max_user_tags: number;
+        };
+        /** @description A message of the `events` websocket: what to re-fetch. */
+        Event: {
+            /** @enum {string} */
+            type: "runs" | "run";
+            /** @description `runs`: the flow whose runs appeared or went. */
+            flow?: string;
+            /** @description `run`: the run (`Flow/Run`) that changed. */
+            pathspec?: string;
         };
     };
     responses: {
@@ -596,6 +656,14 @@ export interface operations {
                 namespace?: components["parameters"]["namespace"];
                 /** @description Only the last N lines (default and maximum 20000, the server's max_log_tail). */
                 tail?: number;
+                /** @description Select lines numbered this (1-based) or later. */
+                from?: number;
+                /** @description At most this many of the selected lines, from the first (maximum max_log_tail). */
+                count?: number;
+                /** @description Only lines containing this text (plain text, not a pattern). */
+                grep?: string;
+                /** @description 0: the grep ignores case; 1 (default): it does not. */
+                grep_case?: "0" | "1" | "true" | "false";
             };
             header?: never;
             path?: never;
@@ -603,7 +671,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The lines; `truncated` when earlier lines exist, `finished` once the task ended. */
+            /**
+             * @description The lines. `truncated`: the log (or the selection) holds lines left out of this
+             *     answer; `finished` once the task ended; `total_lines` when known.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -3,7 +3,6 @@ import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
-import { runNamespaces } from '../compat';
 import type { IRun, IStep, ITagCount, ITask, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
@@ -253,7 +252,7 @@ export class RunModel implements IDisposable {
       this._origin = {
         pathspec,
         state: 'here',
-        owners: object.run ? runNamespaces(object.run) : []
+        owners: object.run ? object.run.namespaces : []
       };
     } catch (error) {
       const problem = toProblem(error);
