@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 FLOW = "PredictionFlow"
 TAGS = ("crazy_test", "2026-11-21")
+SETTINGS_SCHEMA = Path(__file__).resolve().parents[2] / "labextension" / "schema" / "plugin.json"
 
 
 def test_two_tags_show_exactly_the_runs_carrying_both(page, lab, e2e_store):
@@ -71,11 +73,12 @@ def put_settings(lab, raw: str) -> None:
 
 
 def test_the_largest_page_size_setting_works_against_the_server_limits(page, lab, e2e_store):
-    """Given the page size setting at its maximum (1000) and a server with its default
-    limits, when anne opens a flow's runs, then every request asks for at most the server's
-    max_page_size (GET status) and the runs are listed as Metaflow lists them."""
+    """Given the page size setting at its maximum (the settings schema's) and a server with
+    its default limits, when anne opens a flow's runs, then every request asks for at most the
+    server's max_page_size (GET status) and the runs are listed as Metaflow lists them."""
     with urllib.request.urlopen(lab.url("mfns/api/status"), timeout=10) as answer:
         limits = json.load(answer)["limits"]
+    largest = json.loads(SETTINGS_SCHEMA.read_text())["properties"]["pageSize"]["maximum"]
     (runs,) = ask_metaflow(e2e_store.root, [q_runs(FLOW, "user:anne")])
     asked = []
     page.on(
@@ -86,7 +89,7 @@ def test_the_largest_page_size_setting_works_against_the_server_limits(page, lab
             else None
         ),
     )
-    put_settings(lab, '{"pageSize": 1000}')
+    put_settings(lab, json.dumps({"pageSize": largest}))
     try:
         panel = open_lab(page, lab)
         panel.locator('.jp-mfns-flow[data-flow="PredictionFlow"] .jp-mfns-flow-open').click()
@@ -94,6 +97,6 @@ def test_the_largest_page_size_setting_works_against_the_server_limits(page, lab
         assert row_pathspecs(panel) == runs
         expect(panel.locator(".jp-mfns-problem")).to_have_count(0)
         sizes = [int(size) for size in asked if size is not None]
-        assert sizes and max(sizes) == min(1000, limits["max_page_size"])
+        assert sizes and max(sizes) == min(largest, limits["max_page_size"])
     finally:
         put_settings(lab, "{}")
