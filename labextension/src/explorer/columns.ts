@@ -37,7 +37,7 @@ export const BUILTIN_COLUMNS: readonly IColumn[] = [
     id: 'status',
     label: 'Status',
     description: 'Running, succeeded, failed or unknown',
-    width: 70,
+    width: 105,
     minWidth: 28,
     shownByDefault: true
   },
@@ -61,7 +61,7 @@ export const BUILTIN_COLUMNS: readonly IColumn[] = [
     id: 'created',
     label: 'Created',
     description: 'When the run started',
-    width: 150,
+    width: 185,
     minWidth: 70,
     sortKey: CREATED_SORT,
     shownByDefault: true
@@ -70,7 +70,7 @@ export const BUILTIN_COLUMNS: readonly IColumn[] = [
     id: 'finished',
     label: 'Finished',
     description: 'When the run ended',
-    width: 150,
+    width: 140,
     minWidth: 70,
     shownByDefault: false
   },
