@@ -37,15 +37,21 @@ const CELLS: Record<string, Cell> = {
     title: `Open ${run.pathspec}`
   }),
   user: ({ run }) => ({ content: run.user ?? '—', title: run.user ?? '' }),
-  created: ({ run }) => ({
-    content: (
-      <>
-        {formatTime(run.created_at)}{' '}
-        <span className="jp-mfns-muted">{formatAge(run.created_at)}</span>
-      </>
-    ),
-    title: formatFullTime(run.created_at)
-  }),
+  created: ({ run }) => {
+    const time = formatTime(run.created_at);
+    const age = formatAge(run.created_at);
+    return {
+      content: (
+        <>
+          {time} {/* an old run's age is its date again: said once */}
+          {!time.startsWith(age) && (
+            <span className="jp-mfns-muted">{age}</span>
+          )}
+        </>
+      ),
+      title: formatFullTime(run.created_at)
+    };
+  },
   finished: ({ run }) => ({
     content: formatTime(run.finished_at),
     title: formatFullTime(run.finished_at)
