@@ -31,6 +31,11 @@ def explorer_row(tab: Any, pathspec: str) -> Any:
     return tab.locator(f'{GRID} .jp-mfns-xp-row[data-pathspec="{pathspec}"]')
 
 
+def click_row(tab: Any, pathspec: str, modifiers: Optional[list] = None) -> None:
+    """Click a row by its edge (its middle may be the run id, which opens the run)."""
+    explorer_row(tab, pathspec).click(position={"x": 4, "y": 8}, modifiers=modifiers or [])
+
+
 def selected_pathspecs(tab: Any) -> list:
     return tab.locator(f'{GRID} .jp-mfns-xp-row[aria-selected="true"]').evaluate_all(
         "rows => rows.map(r => r.dataset.pathspec)"

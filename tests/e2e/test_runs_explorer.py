@@ -11,6 +11,7 @@ import pytest
 from e2e_lab import choose_theme, main_tab, open_lab, screenshot, tab_button
 from explorer_page import (
     GRID,
+    click_row,
     explorer_row,
     explorer_rows,
     open_explorer,
@@ -56,9 +57,9 @@ def test_bulk_tagging_three_runs_reaches_exactly_those_runs_and_undoes(page, lab
     assert len(order) >= 5, order
     chosen = [order[0], order[2], order[3]]
 
-    explorer_row(tab, order[0]).click()
-    explorer_row(tab, order[2]).click(modifiers=["ControlOrMeta"])
-    explorer_row(tab, order[3]).click(modifiers=["Shift"])
+    click_row(tab, order[0])
+    click_row(tab, order[2], ["ControlOrMeta"])
+    click_row(tab, order[3], ["Shift"])
     assert selected_pathspecs(tab) == chosen
     expect(tab.locator(".jp-mfns-xp-selected")).to_have_text("3 runs selected")
 
@@ -191,8 +192,8 @@ def test_the_explorer_with_a_selection_reads_well(page, lab, e2e_store, theme):
     try:
         tab = open_explorer(page, FLOW, namespace="")
         order = rendered_pathspecs(tab)
-        explorer_row(tab, order[1]).click()
-        explorer_row(tab, order[2]).click(modifiers=["Shift"])
+        click_row(tab, order[1])
+        click_row(tab, order[2], ["Shift"])
         tab.get_by_role("button", name="Add tag…").click()
         assert selected_pathspecs(tab) == order[1:3]
         overflowing = tab.locator(
