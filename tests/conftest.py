@@ -14,8 +14,11 @@ test folders can import them):
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import pytest
 
+from harness.jupyter import chromium_launch_args
 from jupyter_mfns.demo import DemoStore, build_demo_store, cached_demo_store, copy_demo_store
 
 
@@ -36,3 +39,9 @@ def fresh_demo_store(tmp_path_factory) -> DemoStore:
     """A demo store built from scratch in a temporary folder (no cache)."""
     root = tmp_path_factory.mktemp("fresh-demo-store")
     return DemoStore(root, build_demo_store(root))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: Dict[str, Any]) -> Dict[str, Any]:
+    """Every browser test's chromium (pytest-playwright's fixture, made to work here)."""
+    return chromium_launch_args(browser_type_launch_args)

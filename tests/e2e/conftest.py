@@ -14,7 +14,6 @@ from jupyter_mfns.demo import DemoStore, copy_demo_store
 sys.path.insert(0, str(Path(__file__).parent))
 
 from e2e_lab import Lab  # noqa: E402
-from jupyter_process import chromium_launch_args  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +30,6 @@ def lab(e2e_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab
+from harness.jupyter import BUNDLE, JupyterLab
 
 __all__ = ["BUNDLE", "Lab", "go_to", "open_lab", "screenshot"]
 

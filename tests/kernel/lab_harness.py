@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, List, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab
+from harness.jupyter import BUNDLE, JupyterLab
 
 __all__ = ["BUNDLE", "LabServer", "notebook", "open_notebook", "run_cell"]
 

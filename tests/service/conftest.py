@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pytest
-from jupyter_process import chromium_launch_args
 from service_deployment import Deployment, save_snapshot, start_deployment
 
 from jupyter_mfns.core import Catalog
@@ -189,8 +188,3 @@ def service_catalog(service_store: ServiceStore, tmp_path: Path, monkeypatch) ->
     cat = Catalog(service_store, cache_dir=tmp_path / "cache")
     yield cat
     cat.close()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)

@@ -22,10 +22,7 @@ pytestmark = pytest.mark.e2e  # a browser test: runs in the e2e invocation of sc
 @pytest.fixture(scope="module")
 def service_lab(deployment, story, tmp_path_factory) -> Iterator[Lab]:
     home = tmp_path_factory.mktemp("service-lab")
-    env = deployment.env("anne")
-    env["PYTHONPATH"] = f"{Path(__file__).resolve().parents[2]}:{env.get('PYTHONPATH', '')}"
-    env["XDG_CACHE_HOME"] = str(home / "cache")
-    lab = Lab(deployment.workdir / "client", home, env)
+    lab = Lab(deployment.workdir / "client", home, deployment.env("anne"))
     try:
         yield lab
     finally:
