@@ -35,15 +35,3 @@ def lab(e2e_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: Dict[str, Any]) -> Dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
-
-
-# pytest-jupyter's autouse asyncio fixtures (loaded by other test folders) keep an event loop
-# current, which Playwright's sync API refuses; nothing here needs them.
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None

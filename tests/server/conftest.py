@@ -21,7 +21,6 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
-from pytest_jupyter.jupyter_server import *  # noqa: F403  (jp_fetch, jp_serverapp, async tests)
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from traitlets.config import Config

@@ -16,7 +16,7 @@ from e2e_lab import Lab, go_to, open_lab, row_pathspecs, widen_sidebar  # noqa: 
 from oracle import q_runs  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.e2e  # a browser test: runs in the e2e invocation of scripts/test.sh
+pytestmark = pytest.mark.e2e  # a browser test
 
 
 @pytest.fixture(scope="module")
