@@ -2,7 +2,7 @@
 
     python -m benchmarks.service --runs 10000 [--paginate] [--json out.json]
 
-Takes the benchmark store of `jupyter_mfns.demo.scale` (real demo runs multiplied to N runs),
+Takes the benchmark store of `benchmarks/scaled_store.py` (real demo runs multiplied to N runs),
 serves it as a metadata service (records in place) with its datastore objects in S3 (moto),
 starts a real `jupyter server` configured only by Metaflow's environment for that deployment,
 and times REST queries while the service and S3 count the requests each one caused:
@@ -35,6 +35,8 @@ from service_deployment import Deployment, serve_local_store  # noqa: E402
 
 from harness.jupyter import JupyterServer  # noqa: E402
 
+from .scaled_store import scaled_store  # noqa: E402
+
 _CLIENT = r"""
 import json, sys, time
 from itertools import islice
@@ -65,8 +67,6 @@ def measure(dep: Deployment, label: str, call: Any) -> Dict[str, Any]:
 
 
 def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
-    from jupyter_mfns.demo.scale import scaled_store
-
     store = scaled_store(runs)
     flow, ns = store.query_flow, store.query_namespace
     tags = list(store.query_tags)

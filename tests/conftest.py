@@ -7,8 +7,8 @@ server cleanup) act only in the tests that use that server. Playwright's sync AP
 tests) runs its own event loop in the main thread from its first use to the end of the session,
 so those tests run last, and never see pytest-jupyter's loop.
 
-Demo store (owned by the demo part; helpers live in ``jupyter_mfns.demo`` so benchmarks and other
-test folders can import them):
+Demo store (built by the shipped ``jupyter_mfns.demo``; cached and copied by
+``harness.demo_stores``, which the benchmarks share):
 
 - ``demo_store`` (session): the demo Metaflow store, built once per source version into
   ``$MFNS_TEST_STORE_CACHE/demo-<hash>`` (default ``~/.cache/jupyter_mfns/demo-<hash>``) and
@@ -27,8 +27,9 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
+from harness.demo_stores import DemoStore, cached_demo_store, copy_demo_store
 from harness.jupyter import chromium_launch_args
-from jupyter_mfns.demo import DemoStore, build_demo_store, cached_demo_store, copy_demo_store
+from jupyter_mfns.demo import build_demo_store
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 

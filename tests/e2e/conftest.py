@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from jupyter_mfns.demo import DemoStore, copy_demo_store
+from harness.demo_stores import DemoStore, copy_demo_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 

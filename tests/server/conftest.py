@@ -25,8 +25,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from traitlets.config import Config
 
+from harness.demo_stores import DemoStore
 from harness.jupyter import JupyterServer
-from jupyter_mfns.demo import DemoStore, metaflow_env
+from jupyter_mfns.demo import metaflow_env
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = PACKAGE_PARENT / "jupyter_mfns" / "server" / "openapi.yaml"

@@ -26,11 +26,11 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import pytest
 from service_deployment import Deployment, save_snapshot, start_deployment
 
+from harness.demo_stores import default_cache_dir
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.store.service import ServiceStore
 from jupyter_mfns.demo.build import FIX_ENV, flow_file
 from jupyter_mfns.demo.runner import FlowRun, RunningFlow, start_flow
-from jupyter_mfns.demo.stores import default_cache_dir
 
 TALK_FLOW = Path(__file__).parent / "flows" / "talk_flow.py"
 PRODUCTION_TOKEN = "mfns-prod-1"

@@ -231,7 +231,7 @@ def serve_local_store(
     paginate: bool = False,
 ) -> Deployment:
     """Serve an existing local Metaflow store (`store_root/.metaflow`, e.g. a benchmark store
-    from `jupyter_mfns.demo.scale`) as a service + S3 deployment.
+    from `benchmarks/scaled_store.py`) as a service + S3 deployment.
 
     The service keeps its records in that folder, in place (tag changes made through the
     service are written there). Its datastore objects (content-addressed blobs, task logs and
