@@ -7,20 +7,20 @@ the start is timed by the caller (`wait_until_listening`, then the first answer)
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
-from typing import Any, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
-from harness.jupyter import JupyterServer, Params
+from harness.jupyter import JupyterServer
 from jupyter_mfns.demo.runner import metaflow_env
 
 
 class LiveServer(JupyterServer):
     """`python -m jupyter server` with only jupyter_mfns enabled, over `store_root`."""
+
+    request_timeout = 600.0  # a cold start over 100k runs
 
     def __init__(
         self, store_root: Path, cache_dir: Path, user: str = "anne", refresh_interval: float = 1.0
@@ -34,29 +34,17 @@ class LiveServer(JupyterServer):
         super().__init__(home, metaflow_env(store_root, user), args=args, wait=False)
         self._conn: Optional[http.client.HTTPConnection] = None
 
-    def request(
-        self,
-        method: str,
-        route: str,
-        params: Optional[Params] = None,
-        body: Any = None,
-        *,
-        token: bool = True,
-        timeout: float = 600,
-    ) -> Tuple[int, Any]:
-        """One request over the kept-alive connection; reconnects once if it dropped."""
-        query = urllib.parse.urlencode(params or {}, doseq=True)
-        path = f"{self.base_url}mfns/api/{route}" + ("?" + query if query else "")
-        headers = {"Authorization": f"token {self.token}"} if token else {}
-        data = json.dumps(body).encode() if body is not None else None
+    def _send(
+        self, method: str, path: str, data: Optional[bytes], headers: Dict[str, str], timeout: float
+    ) -> Tuple[int, bytes]:
+        """Over the kept-alive connection; reconnects once if it dropped."""
         for attempt in (0, 1):
             if self._conn is None:
                 self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             try:
                 self._conn.request(method, path, body=data, headers=headers)
                 response = self._conn.getresponse()
-                answer = response.read()
-                return response.status, json.loads(answer) if answer else None
+                return response.status, response.read()
             except (ConnectionError, http.client.HTTPException, OSError):
                 self._conn.close()
                 self._conn = None

@@ -64,6 +64,8 @@ class JupyterServer:
     """
 
     app = "server"
+    #: seconds an API request may take
+    request_timeout: float = 60
 
     def __init__(
         self,
@@ -142,23 +144,30 @@ class JupyterServer:
         body: Any = None,
         *,
         token: bool = True,
-        timeout: float = 60,
+        timeout: Optional[float] = None,
     ) -> Tuple[int, Any]:
         """`METHOD mfns/api/<route>` (JSON `body`): the status and the decoded JSON answer."""
         query = urllib.parse.urlencode(params or {}, doseq=True)
-        request = urllib.request.Request(
-            f"{self.api_url}/{route}" + (f"?{query}" if query else ""),
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json"},
-        )
+        path = f"{self.base_url}{API}/{route}" + (f"?{query}" if query else "")
+        headers = {"Content-Type": "application/json"}
         if token:
-            request.add_header("Authorization", f"token {self.token}")
+            headers["Authorization"] = f"token {self.token}"
+        data = json.dumps(body).encode() if body is not None else None
+        status, answer = self._send(method, path, data, headers, timeout or self.request_timeout)
+        return status, json.loads(answer or b"null")
+
+    def _send(
+        self, method: str, path: str, data: Optional[bytes], headers: Dict[str, str], timeout: float
+    ) -> Tuple[int, bytes]:
+        """One HTTP exchange on a new connection: (status, body)."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", method=method, data=data, headers=headers
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return response.status, json.loads(response.read() or b"null")
+                return response.status, response.read()
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+            return error.code, error.read()
 
     def get(self, route: str, params: Optional[Params] = None, **kwargs: Any) -> Tuple[int, Any]:
         return self.request("GET", route, params, **kwargs)
