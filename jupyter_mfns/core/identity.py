@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Optional, Set
 
+from .tags import PRODUCTION_PREFIX, USER_PREFIX
+
 
 def _configured_user() -> Optional[str]:
     """METAFLOW_USER from the environment, else from the active Metaflow profile."""
@@ -32,7 +34,7 @@ def default_namespace() -> Optional[str]:
     """
     token = os.environ.get("METAFLOW_PRODUCTION_TOKEN")
     if token:
-        return f"production:{token}"
+        return f"{PRODUCTION_PREFIX}{token}"
     for user in (
         _configured_user(),
         os.environ.get("SUDO_USER"),
@@ -40,7 +42,7 @@ def default_namespace() -> Optional[str]:
         os.environ.get("USER"),
     ):
         if user and user != "root":
-            return f"user:{user}"
+            return f"{USER_PREFIX}{user}"
     return None
 
 

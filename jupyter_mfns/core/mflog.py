@@ -17,6 +17,11 @@ files (`file_range_reader`) and S3 range requests. `read_tail` reads backwards i
 stops as soon as the last lines are known, so the tail of a large log costs a few blocks.
 It sees only the lines it reads: an unstructured line far before the tail (which Metaflow would
 sort to the very end) is missed. Metaflow's own writers never persist such lines.
+
+`scan` walks a whole log in Metaflow's order while reading it a block at a time: each file's
+lines are nearly sorted already (one writer, its clock), so a small reordering window per file
+and a merge across files give the exact order without holding the log in memory. A file out of
+order by more than the window is detected, and the walk restarts over a full sort.
 """
 
 from __future__ import annotations
@@ -27,17 +32,23 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable, Optional
+from typing import Any, Callable, Iterator, List, NamedTuple, Optional, Sequence, TypeVar
 
 __all__ = [
     "LogLine",
+    "LogSource",
     "RangeReader",
+    "count_lines",
     "file_range_reader",
     "merge",
     "parse",
     "read_tail",
+    "scan",
     "tail",
+    "tail_counted",
 ]
+
+T = TypeVar("T")
 
 # Metaflow's grammar, verbatim (metaflow.mflog.mflog.RE): persist marker, version, timestamp,
 # source, id, text. The lazy groups decide where fields end, so it must not be "improved".
@@ -51,6 +62,10 @@ _EPOCH = datetime(1970, 1, 1)
 _MS = timedelta(milliseconds=1)
 # read_tail stops once this many of the earliest lines it read all sort before the tail.
 _SAFETY_LINES = 16
+#: bytes read at a time when a whole log is walked
+STREAM_BLOCK = 1 << 20
+# how far (in lines) a line may sit from its sorted place in its file for `scan` to stream it
+_REORDER_WINDOW = 4096
 
 OrderKey = tuple[bytes, bytes, bytes, bytes, bytes]
 
@@ -70,6 +85,21 @@ class LogLine:
 
 RangeReader = Callable[[int, int], bytes]
 """Reads `length` bytes at `offset` of one log file (a local file, an S3 object, ...)."""
+
+
+class LogSource(NamedTuple):
+    """One log file of a stream: a reader over it and its size (what stores hand out)."""
+
+    read: RangeReader
+    size: int
+    #: names the file, so what is learned about it (its line count) can be kept; "" = nothing
+    key: str = ""
+    #: reading it whole is cheap (a local file, not a remote object)
+    local: bool = True
+
+
+#: a LogSource, or a bare (reader, size) pair
+SourceLike = Sequence[Any]
 
 
 def _epoch_ms(stamp: bytes) -> Optional[int]:
@@ -168,8 +198,19 @@ def _tail_is_settled(batches: deque[list[LogLine]], n: int) -> bool:
     return all(line.order < threshold for line in lines[:_SAFETY_LINES])
 
 
+def tail_counted(
+    sources: Sequence[SourceLike], n: int, block: int = 65536
+) -> tuple[list[LogLine], bool, list[Optional[int]]]:
+    """`tail`, plus each source's line count when the tail read that file whole (else None)."""
+    tails = [read_tail(src[0], src[1], n, block) for src in sources]
+    merged = merge([lines for lines, _ in tails])
+    truncated = len(merged) > n or any(cut for _, cut in tails)
+    counts = [None if cut else len(lines) for lines, cut in tails]
+    return (merged[-n:] if n else []), truncated, counts
+
+
 def tail(
-    sources: list[tuple[RangeReader, int]], n: Optional[int], block: int = 65536
+    sources: Sequence[SourceLike], n: Optional[int], block: int = 65536
 ) -> tuple[list[LogLine], bool]:
     """The last `n` lines across a stream's sources, merged as Metaflow merges them.
 
@@ -177,11 +218,92 @@ def tail(
     everything. Returns the lines and whether earlier lines were left out.
     """
     if n is None:
-        return merge([parse(read(0, size)) if size else [] for read, size in sources]), False
-    tails = [read_tail(read, size, n, block) for read, size in sources]
-    merged = merge([lines for lines, _ in tails])
-    truncated = len(merged) > n or any(cut for _, cut in tails)
-    return (merged[-n:] if n else []), truncated
+        return merge([parse(src[0](0, src[1])) if src[1] else [] for src in sources]), False
+    lines, truncated, _ = tail_counted(sources, n, block)
+    return lines, truncated
+
+
+def count_lines(read: RangeReader, size: int, block: int = STREAM_BLOCK) -> int:
+    """How many lines `parse` finds in a file, counted a block at a time (nothing parsed)."""
+    count, pos, last = 0, 0, b""
+    while pos < size:
+        chunk = read(pos, min(block, size - pos))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        pos += len(chunk)
+        last = chunk[-1:]
+    return count + (1 if last and last != b"\n" else 0)
+
+
+def _file_lines(read: RangeReader, size: int, block: int) -> Iterator[LogLine]:
+    """Every line of one file in file order, read a block at a time."""
+    pos, rest = 0, b""
+    while pos < size:
+        chunk = read(pos, min(block, size - pos))
+        if not chunk:
+            break
+        pos += len(chunk)
+        pieces = (rest + chunk).split(b"\n")
+        rest = pieces.pop()
+        for piece in pieces:
+            yield _line(piece + b"\n")
+    if rest:
+        yield _line(rest)
+
+
+class _OutOfOrder(Exception):
+    """A file's lines are further from Metaflow's order than the reordering window."""
+
+
+def _in_order(lines: Iterator[LogLine], late: List[LogLine]) -> Iterator[LogLine]:
+    """One file's lines in Metaflow's order, through a window of _REORDER_WINDOW lines.
+
+    Lines that sort with or after the unstructured ones go to `late` (emitted last by `scan`).
+    Raises _OutOfOrder when a line turns out to belong before one already emitted.
+    """
+    heap: List[tuple[Any, int, LogLine]] = []
+    last: Any = None
+    for seq, line in enumerate(lines):
+        if line.order[0] >= _MISSING_TS:
+            late.append(line)
+            continue
+        heapq.heappush(heap, (line.order, seq, line))
+        if len(heap) > _REORDER_WINDOW:
+            order, _, out = heapq.heappop(heap)
+            if last is not None and order < last:
+                raise _OutOfOrder
+            last = order
+            yield out
+    while heap:
+        order, _, out = heapq.heappop(heap)
+        if last is not None and order < last:
+            raise _OutOfOrder
+        last = order
+        yield out
+
+
+def scan(
+    sources: Sequence[SourceLike],
+    visit: Callable[[Iterator[LogLine]], T],
+    block: int = STREAM_BLOCK,
+) -> T:
+    """`visit(lines)` over every line of the stream in Metaflow's order (`merge`'s), read a
+    block at a time. `visit` may stop early; it may also be called a second time, over a full
+    sort, when a file is out of order beyond the window (its first answer is then dropped)."""
+    late: List[LogLine] = []
+    streams = [_in_order(_file_lines(src[0], src[1], block), late) for src in sources]
+    try:
+        merged = heapq.merge(*streams, key=lambda line: line.order)
+
+        def then_late() -> Iterator[LogLine]:
+            yield from merged
+            yield from sorted(late, key=lambda line: line.order)
+
+        return visit(then_late())
+    except _OutOfOrder:
+        everything = [list(_file_lines(src[0], src[1], block)) for src in sources]
+        return visit(iter(merge(everything)))
 
 
 def file_range_reader(path: str | os.PathLike[str]) -> tuple[RangeReader, int]:

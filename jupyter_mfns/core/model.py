@@ -1,13 +1,14 @@
 """JSON shapes answered by the Catalog; the REST API serves them as they are.
 
-These TypedDicts are the contract shared by every front (REST, magic, widget) and mirrored by
-`labextension/src/types.ts`. Times are epoch milliseconds (UTC). A namespace is a string, or
-``None`` for the global namespace.
+These TypedDicts are the contract shared by every front (REST, magic, widget); the OpenAPI
+document (`server/openapi.yaml`, from which the frontend's types are generated) names each in
+`SCHEMAS`, and a test keeps both agreeing (fields and required-ness). Times are epoch
+milliseconds (UTC). A namespace is a string, or ``None`` for the global namespace.
 """
 
 from __future__ import annotations
 
-from typing import List, Literal, Optional, TypedDict
+from typing import Dict, List, Literal, Optional, TypedDict
 
 Status = Literal["running", "succeeded", "failed", "unknown"]
 NamespaceKind = Literal["user", "production", "tag", "system"]
@@ -27,14 +28,18 @@ class RunJSON(TypedDict):
     finished_at: Optional[int]
     status: Status
     origin_run: Optional[str]  # "Flow/RunId" it was resumed from, None for a plain run
+    namespaces: List[str]  # the run's own namespaces: its user:/production: system tags
 
 
-class NamespaceJSON(TypedDict, total=False):
+class _NamespaceRequired(TypedDict):
+    namespace: str
+    kind: NamespaceKind
+    runs: int  # runs carrying this tag (all flows)
+
+
+class NamespaceJSON(_NamespaceRequired, total=False):
     """A namespace present in the store: a tag carried by at least one run."""
 
-    namespace: str  # required
-    kind: NamespaceKind  # required
-    runs: int  # required: runs carrying this tag (all flows)
     flows: List[str]  # flows with a run in it (sorted)
     mine: bool  # production namespaces: the user holds this production token locally
 
@@ -112,6 +117,7 @@ class ObjectJSON(TypedDict):
 
 
 class LogLineJSON(TypedDict):
+    n: Optional[int]  # 1-based line number in the whole log (None: a tail of an uncounted log)
     ts: Optional[int]
     text: str
 
@@ -120,15 +126,26 @@ class LogsJSON(TypedDict):
     pathspec: str
     stream: Literal["stdout", "stderr"]
     lines: List[LogLineJSON]
-    truncated: bool  # earlier lines exist beyond the requested tail
+    truncated: bool  # the log (or the selection asked for) holds lines left out of this answer
     finished: bool  # the task has finished: no more lines will come
+    total_lines: Optional[int]  # lines in the whole log, when known
+    matches: Optional[int]  # grep: lines matching in the whole log (None without grep)
 
 
-class ArtifactJSON(TypedDict):
+class ArtifactMetaJSON(TypedDict):
+    """An artifact as a store reads it from metadata."""
+
     name: str
     type: str  # Python type as Metaflow recorded it, e.g. "pandas.DataFrame"
-    size: int  # bytes, as serialized
+    size: int  # bytes, as serialized (-1 when unknown)
     sha: str
+
+
+class ArtifactJSON(ArtifactMetaJSON):
+    """An artifact as `artifacts` answers it: with the cell that loads it in a notebook."""
+
+    variable: str  # the Python name the cell binds
+    code: str  # the load cell, for the answer's namespace
 
 
 class ArtifactsJSON(TypedDict):
@@ -140,3 +157,71 @@ class TagMutationJSON(TypedDict):
     pathspec: str
     tags: List[str]
     system_tags: List[str]
+
+
+class LimitsJSON(TypedDict):
+    default_page_size: int
+    max_page_size: int
+    max_log_tail: int
+    max_body_size: int
+    max_tag_length: int
+    max_user_tags: int
+
+
+class ProblemJSON(TypedDict):
+    pathspec: str
+    message: str
+
+
+class StatusJSON(TypedDict):
+    """`GET status`: the server's store, its unreadable runs and its request limits."""
+
+    version: str
+    available: bool
+    error: Optional[str]
+    store: Optional[str]
+    default_namespace: Optional[str]
+    problems: List[ProblemJSON]
+    limits: LimitsJSON
+
+
+class _EventRequired(TypedDict):
+    type: Literal["runs", "run"]
+
+
+class EventJSON(_EventRequired, total=False):
+    """A message of the `events` websocket: what to re-fetch."""
+
+    flow: str  # `runs`: the flow whose runs appeared or went
+    pathspec: str  # `run`: the run whose tags or status changed
+
+
+class ErrorJSON(TypedDict):
+    reason: str
+    message: str
+
+
+#: the OpenAPI schema (`components/schemas`) of each shape
+SCHEMAS: Dict[str, type] = {
+    "Run": RunJSON,
+    "NamespaceEntry": NamespaceJSON,
+    "Namespaces": NamespacesJSON,
+    "FlowEntry": FlowJSON,
+    "Flows": FlowsJSON,
+    "RunPage": RunPageJSON,
+    "TagCount": TagCountJSON,
+    "Tags": TagsJSON,
+    "Step": StepJSON,
+    "Task": TaskJSON,
+    "Object": ObjectJSON,
+    "LogLine": LogLineJSON,
+    "Logs": LogsJSON,
+    "Artifact": ArtifactJSON,
+    "Artifacts": ArtifactsJSON,
+    "TagMutation": TagMutationJSON,
+    "Limits": LimitsJSON,
+    "Problem": ProblemJSON,
+    "ServerStatus": StatusJSON,
+    "Event": EventJSON,
+    "Error": ErrorJSON,
+}

@@ -14,7 +14,8 @@ from .errors import InvalidPathspec
 
 # Flow and step names are Python identifiers (class and method names); run and task ids are
 # digits locally and scheduler-made strings elsewhere (e.g. "argo-flow-x1y2", "sfn-...").
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a flow, step or artifact name: an ASCII Python identifier
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:=+@-]*$")
 _MAX_COMPONENT = 256
 
@@ -49,10 +50,6 @@ class Pathspec:
         return self.flow, self.run, self.step, self.task
 
     @property
-    def run_pathspec(self) -> Optional[str]:
-        return f"{self.flow}/{self.run}" if self.run is not None else None
-
-    @property
     def task_pathspec(self) -> Optional[str]:
         if self.task is None:
             return None
@@ -63,11 +60,11 @@ class Pathspec:
 
 
 def _check(kind: str, value: str, text: str) -> str:
-    pattern = _IDENT if kind in ("flow", "step", "artifact") else _ID
+    pattern = IDENTIFIER if kind in ("flow", "step", "artifact") else _ID
     if not value:
         raise InvalidPathspec(f"Invalid pathspec {text!r}: the {kind} part is empty.")
     if len(value) > _MAX_COMPONENT or not pattern.match(value) or value in (".", ".."):
-        what = "a Python identifier" if pattern is _IDENT else "letters, digits and _.:=+@-"
+        what = "a Python identifier" if pattern is IDENTIFIER else "letters, digits and _.:=+@-"
         raise InvalidPathspec(f"Invalid pathspec {text!r}: {kind} {value[:60]!r} must be {what}.")
     return value
 

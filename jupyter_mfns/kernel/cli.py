@@ -10,6 +10,8 @@ import argparse
 import shlex
 from typing import List, NoReturn, Optional, Sequence
 
+from ..core.limits import DEFAULT_PAGE_SIZE
+
 SUBCOMMANDS = ("namespace", "namespaces", "flows", "runs", "latest", "tag", "load", "logs", "help")
 TAG_ACTIONS = ("add", "remove", "list")
 
@@ -75,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runs", help="runs of a flow in the current namespace, newest first")
     p.add_argument("flow")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
-    p.add_argument("--limit", type=_positive_int, default=50, metavar="N", help="at most N")
+    p.add_argument(
+        "--limit", type=_positive_int, default=DEFAULT_PAGE_SIZE, metavar="N", help="at most N"
+    )
     p.add_argument("--all", action="store_true", help="every matching run")
 
     p = sub.add_parser("latest", help="the latest run of a flow in the current namespace")

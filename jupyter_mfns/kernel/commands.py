@@ -13,6 +13,7 @@ import sys
 from typing import Any, Callable, Dict, List, MutableMapping, Optional, TextIO
 
 from ..core.errors import InvalidPathspec, MfnsError
+from ..core.limits import MAX_PAGE
 from ..core.pathspec import parse_pathspec
 from . import cli
 from .frames import (
@@ -136,7 +137,7 @@ class Commands:
         catalog = self.session.catalog
         if args.limit == 0 and not args.all:
             raise cli.CommandLineError("%mfns runs: --limit must be at least 1")
-        if args.all or args.limit > 1000:
+        if args.all or args.limit > MAX_PAGE:  # more than one page: follow the cursors
             runs = catalog.iter_runs(args.flow, ns, args.tag)
             picked = list(runs if args.all else itertools.islice(runs, args.limit))
             total = len(picked) if args.all else catalog.runs(args.flow, ns, args.tag, 1)["total"]

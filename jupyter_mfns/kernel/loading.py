@@ -1,18 +1,21 @@
 """Loading artifacts into the kernel as pandas objects (`jupyter_mfns.load_artifact`).
 
-The Catalog does the work (Metaflow's client unpickles, `core.convert` makes pandas); this module
-adds the kernel's conveniences: the kernel's current namespace as the default, progress for
-slow loads, one-line errors, and binding the result to a variable.
+The only place jupyter_mfns unpickles: the Catalog checks the task and its namespace and lists
+its artifacts from metadata, Metaflow's client unpickles the value, `core.convert` makes pandas.
+This module adds the kernel's conveniences: the kernel's current namespace as the default,
+progress for slow loads, one-line errors, and binding the result to a variable. The server
+process never imports it.
 """
 
 from __future__ import annotations
 
-import keyword
 from typing import Any, MutableMapping, Optional, Union
 
-from ..core.convert import Conversion
-from ..core.errors import InvalidArgument, MfnsError
-from ..core.pathspec import parse_pathspec
+from ..core.catalog import Catalog
+from ..core.convert import Conversion, to_pandas
+from ..core.errors import ArtifactNotFound, InvalidArgument, MfnsError
+from ..core.loadcode import is_variable_name, variable_for
+from ..core.pathspec import Pathspec, parse_pathspec
 from .progress import Show, run_with_progress
 from .session import KernelSession, check_namespace, get_session
 
@@ -56,12 +59,15 @@ def load_conversion(
     ns = resolve(namespace, session)
     ps = parse_pathspec(pathspec, min_depth=5, max_depth=5, what="artifact pathspec")
     catalog = session.catalog
-    listing = catalog.artifacts(ps.task_pathspec or "", ns, include_private=True)
+    task = ps.task_pathspec or ""
+    listing = catalog.artifacts(task, ns, include_private=True)
     size = next((a["size"] for a in listing["artifacts"] if a["name"] == ps.artifact), None)
+    if size is None:
+        raise ArtifactNotFound(f"Task {task} has no artifact {ps.artifact!r}.")
 
     def load() -> Conversion:
         try:
-            conversion: Conversion = catalog.load_artifact(str(ps), ns)
+            conversion = unpickle(catalog, ps)
         except MfnsError:
             raise
         except Exception as error:  # unpickling runs arbitrary code; say what broke
@@ -73,6 +79,20 @@ def load_conversion(
         return conversion
 
     return run_with_progress(load, str(ps), size, show=show)
+
+
+def unpickle(catalog: Catalog, ps: Pathspec) -> Conversion:
+    """The artifact's value through Metaflow's client (it unpickles), converted to pandas.
+
+    The caller has checked the task's namespace already (Catalog.artifacts)."""
+    from metaflow import Task
+
+    if ps.artifact is None:
+        raise ArtifactLoadError(f"{ps} names a task, not one of its artifacts")
+    task = Task(
+        ps.task_pathspec, _namespace_check=False, _current_metadata=catalog.store.metadata_spec
+    )
+    return to_pandas(task[ps.artifact].data)
 
 
 def load_artifact(pathspec: str, namespace: NamespaceArg = CURRENT) -> Any:
@@ -87,14 +107,14 @@ def load_artifact(pathspec: str, namespace: NamespaceArg = CURRENT) -> Any:
 
 def check_variable_name(name: str) -> str:
     """A name usable as a Python variable, else InvalidArgument."""
-    if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+    if not is_variable_name(name):
         raise InvalidArgument(f"{name!r} is not a valid Python variable name.")
     return name
 
 
 def default_variable_name(artifact: str) -> str:
-    """The artifact's own name when it can be a variable, else `artifact` (as the sidebar)."""
-    return artifact if artifact.isidentifier() and not keyword.iskeyword(artifact) else "artifact"
+    """The artifact's own name when it can be a variable, else `artifact` (as the load cell)."""
+    return variable_for(artifact)
 
 
 def describe(conversion: Conversion) -> str:

@@ -19,9 +19,6 @@ from ..core.tags import validate_tag
 
 log = logging.getLogger(__name__)
 
-#: Who changed the namespace: user code or the magic ("kernel"), the sidebar, a widget.
-SOURCES = ("kernel", "sidebar", "widget")
-
 
 class UnknownUser(MfnsError):
     """Metaflow cannot name the user, so it has no default namespace."""
@@ -45,7 +42,7 @@ class NamespaceChange:
 
     namespace: Optional[str]
     default: Optional[str]
-    source: str
+    source: str  # who: "kernel" (user code or the magic), "sidebar" or "widget"
     origin: Any = None
     request_id: Optional[str] = None
 

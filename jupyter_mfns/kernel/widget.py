@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, MutableMapping, Optional, Tuple
 import ipywidgets as widgets
 
 from ..core.errors import MfnsError
+from ..core.loadcode import load_line
 from ..core.model import ArtifactJSON, RunJSON
 from .loading import (
     CURRENT,
@@ -373,11 +374,8 @@ class Browser(widgets.VBox):
         except MfnsError as error:
             self._error(str(error))
             return None
-        ns = "None" if self.namespace is None else repr(self.namespace)
-        self.status.value = (
-            f"Loaded: {html.escape(summary)}<br><code>{html.escape(name)} = "
-            f"load_artifact({html.escape(repr(pathspec))}, namespace={html.escape(ns)})</code>"
-        )
+        code = load_line(pathspec, self.namespace, name)
+        self.status.value = f"Loaded: {html.escape(summary)}<br><code>{html.escape(code)}</code>"
         return conversion.value
 
     def _progress(self, text: str, running: bool) -> None:

@@ -18,9 +18,24 @@ from typing import Any, Optional, Tuple
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
-from ..core.catalog import MAX_PAGE, MAX_TAIL, Catalog
-from .handlers import handler_specs
+from ..core import limits as core_limits
+from ..core.catalog import Catalog
+from ..core.limits import MAX_PAGE, MAX_TAIL
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
+from .routes import handler_specs
+
+#: (lowest, highest, unit) each bounded trait accepts, from core/limits.py
+TRAIT_BOUNDS = {
+    "refresh_interval": (
+        core_limits.MIN_REFRESH_INTERVAL,
+        core_limits.MAX_REFRESH_INTERVAL,
+        " seconds",
+    ),
+    "default_page_size": (1, MAX_PAGE, " runs"),
+    "max_page_size": (1, MAX_PAGE, " runs"),
+    "max_log_tail": (1, MAX_TAIL, " lines"),
+    "max_body_size": (core_limits.MIN_BODY_SIZE, core_limits.MAX_BODY_SIZE, " bytes"),
+}
 
 
 class MfnsExtension(ExtensionApp):
@@ -52,57 +67,40 @@ class MfnsExtension(ExtensionApp):
     ).tag(config=True)
 
     refresh_interval = Float(
-        1.0, help="Seconds between incremental refreshes of the run index from the store."
+        core_limits.DEFAULT_REFRESH_INTERVAL,
+        help="Seconds between incremental refreshes of the run index from the store.",
     ).tag(config=True)
 
     background_refresh = Bool(
         True, help="Refresh the run index in a background thread (else on demand)."
     ).tag(config=True)
 
-    default_page_size = Int(50, help="Runs per page when `limit` is not given.").tag(config=True)
+    default_page_size = Int(
+        core_limits.DEFAULT_PAGE_SIZE, help="Runs per page when `limit` is not given."
+    ).tag(config=True)
 
     max_page_size = Int(
-        500, help=f"Largest `limit` a runs query may ask for (at most {MAX_PAGE})."
+        core_limits.DEFAULT_MAX_PAGE_SIZE,
+        help=f"Largest `limit` a runs query may ask for (at most {MAX_PAGE}).",
     ).tag(config=True)
 
     max_log_tail = Int(
-        20_000,
+        core_limits.DEFAULT_MAX_LOG_TAIL,
         help=f"Most log lines one request returns; also the default `tail` (at most {MAX_TAIL}).",
     ).tag(config=True)
 
     max_body_size = Int(
-        256 * 1024, help="Largest JSON request body accepted, in bytes (larger: 413)."
+        core_limits.DEFAULT_MAX_BODY_SIZE,
+        help="Largest JSON request body accepted, in bytes (larger: 413).",
     ).tag(config=True)
 
-    @validate("refresh_interval")
-    def _check_refresh_interval(self, proposal: Any) -> float:
-        value = float(proposal["value"])
-        if not 0.05 <= value <= 3600:
-            raise TraitError("MfnsExtension.refresh_interval must be from 0.05 to 3600 seconds.")
-        return value
-
-    @validate("default_page_size", "max_page_size")
-    def _check_page_size(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 1 <= value <= MAX_PAGE:
-            raise TraitError(
-                f"MfnsExtension.{proposal['trait'].name} must be from 1 to {MAX_PAGE}."
-            )
-        return value
-
-    @validate("max_log_tail")
-    def _check_log_tail(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 1 <= value <= MAX_TAIL:
-            raise TraitError(f"MfnsExtension.max_log_tail must be from 1 to {MAX_TAIL}.")
-        return value
-
-    @validate("max_body_size")
-    def _check_body_size(self, proposal: Any) -> int:
-        value = int(proposal["value"])
-        if not 1024 <= value <= 64 * 1024 * 1024:
-            raise TraitError("MfnsExtension.max_body_size must be from 1 KiB to 64 MiB.")
-        return value
+    @validate(*TRAIT_BOUNDS)
+    def _check_bounds(self, proposal: Any) -> Any:
+        name = proposal["trait"].name
+        low, high, unit = TRAIT_BOUNDS[name]
+        if not low <= proposal["value"] <= high:
+            raise TraitError(f"MfnsExtension.{name} must be from {low} to {high}{unit}.")
+        return proposal["value"]
 
     def limits(self) -> Limits:
         """The request limits as configured (a page is never larger than the maximum)."""

@@ -13,13 +13,11 @@ from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence
 
 from ..core.catalog import DEFAULT, Namespace
 from ..core.errors import InvalidArgument, MfnsError
-from ..core.tags import MAX_TAG_LENGTH, MAX_USER_TAGS, validate_tag
+from ..core.limits import MAX_TAG_EDIT, MAX_TAG_FILTERS, MAX_TAG_LENGTH, MAX_USER_TAGS
+from ..core.tags import validate_tag
 
 #: Query parameters Jupyter itself reads on any route (token auth, XSRF, activity tracking).
 JUPYTER_PARAMS = frozenset({"token", "_xsrf", "no_track_activity"})
-
-#: Most `tag` filters a query may carry (Metaflow runs hold at most 50 user tags).
-MAX_TAG_FILTERS = MAX_USER_TAGS
 
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
 _TRUE = ("1", "true")
@@ -249,7 +247,7 @@ def body_tag_list(body: Mapping[str, Any], name: str) -> List[str]:
         return []
     if not isinstance(value, list):
         raise InvalidTag(f"'{name}' must be a list of tags, got a JSON {_json_type(value)}.")
-    if len(value) > 2 * MAX_USER_TAGS:
+    if len(value) > MAX_TAG_EDIT:
         raise InvalidTag(
             f"'{name}' lists {len(value)} tags; a run holds at most {MAX_USER_TAGS} user tags."
         )

@@ -16,6 +16,7 @@ import type {
   IObject,
   IRun,
   IRunPage,
+  IServerStatus,
   ITagMutation,
   ITags,
   LogStream,
@@ -126,8 +127,12 @@ function errorBody(response: Response, data: unknown): IErrorBody {
   };
 }
 
-/** Typed calls of the REST contract (v1). */
+/** Typed calls of the REST contract (openapi.yaml). */
 export const api = {
+  status(): Promise<IServerStatus> {
+    return requestAPI<IServerStatus>('status');
+  },
+
   namespaces(): Promise<INamespaces> {
     return requestAPI<INamespaces>('namespaces');
   },

@@ -8,10 +8,11 @@ import { refreshIcon, copyIcon, searchIcon } from '@jupyterlab/ui-components';
 
 import { GLOBAL_VALUE, namespaceLabel } from './namespaces';
 import type { MfnsPanel } from './panel';
+import type { TabManager } from './tabs/manager';
 
-/** Command ids, all in the "Metaflow" palette category. */
+/** The sidebar's command ids, all in the "Metaflow" palette category (tabs: mfns:open). */
 export namespace CommandIDs {
-  export const open = 'mfns:open';
+  export const showBrowser = 'mfns:show-browser';
   export const goto = 'mfns:go-to-pathspec';
   export const refresh = 'mfns:refresh';
   export const copy = 'mfns:copy-pathspec';
@@ -24,14 +25,15 @@ const CATEGORY = 'Metaflow';
 export function addCommands(
   app: JupyterFrontEnd,
   panel: MfnsPanel,
+  manager: TabManager,
   palette: ICommandPalette | null
 ): void {
   const { commands, shell } = app;
   const model = panel.model;
   const show = () => shell.activateById(panel.id);
 
-  commands.addCommand(CommandIDs.open, {
-    label: 'Open Metaflow Results Browser',
+  commands.addCommand(CommandIDs.showBrowser, {
+    label: 'Show Metaflow Results Browser',
     caption: 'Browse Metaflow runs by namespace and tags',
     execute: () => show()
   });
@@ -39,13 +41,17 @@ export function addCommands(
   commands.addCommand(CommandIDs.goto, {
     label: args =>
       args.pathspec ? `Go to ${args.pathspec}` : 'Go to Metaflow Pathspec…',
-    caption: 'Open Flow/Run[/Step[/Task]] in the Metaflow panel',
+    caption:
+      'Open a flow in the Metaflow panel, or Flow/Run[/Step[/Task]] in a tab',
     icon: searchIcon,
     execute: async args => {
       show();
       const pathspec = typeof args.pathspec === 'string' ? args.pathspec : null;
       if (pathspec) {
-        await model.goTo(pathspec);
+        const problem = await manager.goTo(pathspec);
+        if (problem) {
+          Notification.error(problem.message, { autoClose: 6000 });
+        }
       } else {
         // Let the panel render first, then type in its box.
         requestAnimationFrame(() => panel.focusGoto());
@@ -61,14 +67,13 @@ export function addCommands(
 
   commands.addCommand(CommandIDs.copy, {
     label: 'Copy Metaflow Pathspec',
-    caption:
-      'Copy the pathspec of the flow, run, step or task shown in the panel',
+    caption: 'Copy the pathspec of the flow shown in the panel',
     icon: copyIcon,
     isEnabled: () => model.currentPathspec !== null,
     execute: () => {
       const pathspec = model.currentPathspec;
       if (pathspec) {
-        panel.copy(pathspec);
+        manager.actions.copy(pathspec, 'pathspec');
       }
     }
   });
@@ -115,7 +120,7 @@ export function addCommands(
 
   if (palette) {
     for (const command of [
-      CommandIDs.open,
+      CommandIDs.showBrowser,
       CommandIDs.goto,
       CommandIDs.refresh,
       CommandIDs.copy,

@@ -1,9 +1,11 @@
 /**
- * jupyter-mfns: a JupyterLab sidebar that browses Metaflow results by namespace and
- * tags, through the jupyter_mfns REST API.
+ * jupyter-mfns: browse Metaflow results by namespace and tags. The sidebar is the
+ * navigator; runs, tasks, logs and a flow's runs open as main-area tabs (`mfns:open`),
+ * restored with the layout and reachable by deep links (`lab?mfns=<pathspec>`).
  */
 import {
   ILayoutRestorer,
+  IRouter,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -14,16 +16,15 @@ import { IStateDB } from '@jupyterlab/statedb';
 import type { ReadonlyJSONObject } from '@lumino/coreutils';
 
 import { addCommands } from './commands';
-import { IPanelActions } from './components/actions';
-import {
-  BrowserModel,
-  DEFAULT_SETTINGS,
-  IBrowserState,
-  ISettings
-} from './models/browser';
+import { BrowserModel, IBrowserState } from './models/browser';
+import { Config, DEFAULT_SETTINGS, ISettings } from './models/config';
 import { KernelLink } from './models/kernelLink';
-import { loadIntoNotebook } from './notebook';
+import { runInNotebook } from './notebook';
 import { MfnsPanel } from './panel';
+import { addDeepLinks, addOpenCommand, restoreTabs } from './tabs/commands';
+import { registerKinds } from './tabs/kinds';
+import { TabManager } from './tabs/manager';
+import { TabRegistry } from './tabs/registry';
 
 const PLUGIN_ID = 'jupyter-mfns:plugin';
 const STATE_KEY = 'jupyter-mfns:state';
@@ -68,7 +69,7 @@ async function savedState(
   }
 }
 
-/** The jupyter-mfns sidebar plugin. */
+/** The jupyter-mfns plugin: the sidebar and the main-area tabs. */
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Browse Metaflow results by namespace and tags.',
@@ -78,39 +79,72 @@ const plugin: JupyterFrontEndPlugin<void> = {
     ISettingRegistry,
     INotebookTracker,
     ILayoutRestorer,
-    IStateDB
+    IStateDB,
+    IRouter
   ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    tracker: INotebookTracker | null,
+    notebooks: INotebookTracker | null,
     restorer: ILayoutRestorer | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    router: IRouter | null
   ) => {
-    const model = new BrowserModel();
-    const actions: IPanelActions = {
+    const config = new Config();
+    const model = new BrowserModel(config);
+
+    // Read the store only once someone opens the panel, or a tab needs the namespace.
+    let starting: Promise<void> | null = null;
+    const startBrowser = () => {
+      if (!starting) {
+        starting = (async () => {
+          const saved = await savedState(state);
+          await model.start(saved);
+          if (state) {
+            persist(model, state);
+          }
+        })();
+      }
+      return starting;
+    };
+
+    const manager = new TabManager({
+      app,
+      registry: new TabRegistry(),
+      browser: model,
+      startBrowser,
+      showBrowser: () => app.shell.activateById(panel.id),
       copy: (text, what = 'pathspec') => {
         Clipboard.copyToSystem(text);
         Notification.success(`Copied ${what} ${text}`, { autoClose: 2000 });
       },
-      loadArtifact: async (pathspec, namespace) => {
-        await loadIntoNotebook(app, tracker, pathspec, namespace);
+      runCell: async code => {
+        await runInNotebook(app, notebooks, code);
       }
-    };
-    const link = tracker ? new KernelLink(model, tracker) : null;
-    const panel = new MfnsPanel(model, actions, link);
+    });
+    registerKinds(manager.registry);
+
+    const link = notebooks ? new KernelLink(model, notebooks) : null;
+    const panel = new MfnsPanel(model, manager.actions, link);
     app.shell.add(panel, 'left', { rank: 650 });
-    restorer?.add(panel, 'jupyter-mfns');
-    addCommands(app, panel, palette);
+    addCommands(app, panel, manager, palette);
+    addOpenCommand(app, manager, palette);
+    if (restorer) {
+      restorer.add(panel, 'jupyter-mfns');
+      restoreTabs(restorer, manager);
+    }
+    if (router) {
+      addDeepLinks(app, router, manager);
+    }
 
     if (settingRegistry) {
       settingRegistry
         .load(PLUGIN_ID)
         .then(settings => {
-          model.setSettings(readSettings(settings));
+          config.setSettings(readSettings(settings));
           settings.changed.connect(() =>
-            model.setSettings(readSettings(settings))
+            config.setSettings(readSettings(settings))
           );
           if (link && settings.get('linkKernel').composite === true) {
             void app.restored.then(() => link.setWanted(true));
@@ -121,23 +155,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
         );
     }
 
-    // Read the store only once someone opens the panel.
-    let started = false;
-    const start = async () => {
-      if (started) {
-        return;
-      }
-      started = true;
-      const saved = await savedState(state);
-      await model.start(saved);
-      if (state) {
-        persist(model, state);
-      }
-    };
-    panel.shown.connect(() => void start());
+    panel.shown.connect(() => void startBrowser());
     void app.restored.then(() => {
       if (panel.isVisible) {
-        void start();
+        void startBrowser();
       }
     });
   }

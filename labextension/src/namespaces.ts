@@ -1,5 +1,8 @@
-/** Ordering and wording of namespaces for the namespace dropdown. */
-import type { INamespaceEntry, INamespaces, Namespace } from './types';
+/**
+ * Grouping and wording of namespaces for the namespace dropdown. The order is the
+ * server's (`GET namespaces`); this module only puts its entries under headings.
+ */
+import type { INamespaceEntry, INamespaces, IRun, Namespace } from './types';
 
 /** The value of the global namespace in `<select>` elements (a tag is never empty). */
 export const GLOBAL_VALUE = '';
@@ -33,8 +36,8 @@ function option(entry: INamespaceEntry, suffix = ''): INamespaceOption {
 
 /**
  * Groups in the order the panel shows them: my default namespace, other users,
- * production namespaces grouped by flow (mine first), tags, system tags, global.
- * The current namespace is always present, even when the store has no run in it.
+ * production namespaces grouped by flow, tags, system tags, global; inside each group
+ * the server's order. The current namespace is always present, even without runs.
  */
 export function namespaceGroups(
   data: INamespaces | null,
@@ -44,6 +47,8 @@ export function namespaceGroups(
   const mine = data?.default ?? null;
   const groups: INamespaceGroup[] = [];
   const listed = new Set<string>(entries.map(e => e.namespace));
+  const ofKind = (kind: INamespaceEntry['kind']) =>
+    entries.filter(e => e.kind === kind && e.namespace !== mine);
 
   const own = entries.find(e => e.namespace === mine);
   const first: INamespaceOption[] = [];
@@ -64,29 +69,26 @@ export function namespaceGroups(
     groups.push({ label: 'My namespace', options: first });
   }
 
-  const users = entries.filter(e => e.kind === 'user' && e.namespace !== mine);
+  const users = ofKind('user');
   if (users.length) {
     groups.push({ label: 'Other users', options: users.map(e => option(e)) });
   }
-
-  const byFlow = new Map<string, INamespaceEntry[]>();
-  for (const e of entries.filter(e => e.kind === 'production')) {
+  // Production namespaces under their flows, groups in order of first appearance.
+  const byFlow = new Map<string, INamespaceOption[]>();
+  for (const e of ofKind('production')) {
     const key = e.flows?.length ? e.flows.join(', ') : 'unknown flow';
-    byFlow.set(key, [...(byFlow.get(key) ?? []), e]);
+    const options = byFlow.get(key) ?? [];
+    options.push(option(e, e.mine ? ' — my token' : ''));
+    byFlow.set(key, options);
   }
-  for (const [flow, list] of [...byFlow.entries()].sort()) {
-    list.sort((a, b) => Number(!!b.mine) - Number(!!a.mine));
-    groups.push({
-      label: `Production · ${flow}`,
-      options: list.map(e => option(e, e.mine ? ' — my token' : ''))
-    });
+  for (const [flow, options] of byFlow) {
+    groups.push({ label: `Production · ${flow}`, options });
   }
-
-  const tags = entries.filter(e => e.kind === 'tag');
+  const tags = ofKind('tag');
   if (tags.length) {
     groups.push({ label: 'Tags', options: tags.map(e => option(e)) });
   }
-  const system = entries.filter(e => e.kind === 'system');
+  const system = ofKind('system');
   if (system.length) {
     groups.push({ label: 'System tags', options: system.map(e => option(e)) });
   }
@@ -103,11 +105,11 @@ export function namespaceGroups(
   return groups;
 }
 
-const OWNER_PREFIXES = ['user:', 'production:'];
-
-/** System tags with the owning namespaces (`user:`, `production:`) first. */
-export function orderSystemTags(tags: readonly string[]): string[] {
-  const owner = (t: string) =>
-    OWNER_PREFIXES.some(p => t.startsWith(p)) ? 0 : 1;
-  return [...tags].sort((a, b) => owner(a) - owner(b) || a.localeCompare(b));
+/** A run's system tags with its own namespaces first, each part in the server's order. */
+export function orderSystemTags(run: IRun): string[] {
+  const owners = run.namespaces;
+  return [
+    ...run.system_tags.filter(t => owners.includes(t)),
+    ...run.system_tags.filter(t => !owners.includes(t))
+  ];
 }

@@ -1,13 +1,10 @@
-/** "Load into notebook": put the loading code in the active (or a new) notebook and run it. */
+/** "Load into notebook": put a cell in the active (or a new) notebook and run it. */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
   INotebookTracker,
   NotebookActions,
   NotebookPanel
 } from '@jupyterlab/notebook';
-
-import { artifactCode } from './code';
-import type { Namespace } from './types';
 
 async function pythonKernelName(
   app: JupyterFrontEnd
@@ -27,14 +24,13 @@ async function pythonKernelName(
 }
 
 /**
- * Insert the loading code below the active cell of the active notebook (or in a new
- * Python notebook) and run it.
+ * Insert `code` below the active cell of the active notebook (or in a new Python
+ * notebook) and run it.
  */
-export async function loadIntoNotebook(
+export async function runInNotebook(
   app: JupyterFrontEnd,
   tracker: INotebookTracker | null,
-  pathspec: string,
-  namespace: Namespace
+  code: string
 ): Promise<NotebookPanel> {
   let panel = tracker?.currentWidget ?? null;
   let fresh = false;
@@ -57,9 +53,7 @@ export async function loadIntoNotebook(
     NotebookActions.insertBelow(notebook);
   }
   NotebookActions.changeCellType(notebook, 'code');
-  notebook.activeCell?.model.sharedModel.setSource(
-    artifactCode(pathspec, namespace)
-  );
+  notebook.activeCell?.model.sharedModel.setSource(code);
   await panel.sessionContext.ready;
   await NotebookActions.run(notebook, panel.sessionContext);
   return panel;

@@ -2,7 +2,7 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { ActionsContext, IPanelActions } from './components/actions';
+import { ActionsContext, IActions } from './components/actions';
 import { Browser } from './components/Browser';
 import { metaflowIcon } from './icon';
 import type { BrowserModel } from './models/browser';
@@ -12,25 +12,24 @@ import type { KernelLink } from './models/kernelLink';
 export class MfnsPanel extends ReactWidget {
   constructor(
     readonly model: BrowserModel,
-    private readonly _actions: IPanelActions,
+    private readonly _actions: IActions,
     readonly link: KernelLink | null = null
   ) {
     super();
     this.id = 'jupyter-mfns-panel';
+    this.addClass('jp-mfns-root');
     this.addClass('jp-mfns-panel');
     this.title.icon = metaflowIcon;
     this.title.caption = 'Metaflow results';
   }
 
-  /** Copy a pathspec to the clipboard (and say so). */
-  copy(text: string): void {
-    this._actions.copy(text);
-  }
-
   /** Put the keyboard in the "Go to pathspec" box. */
   focusGoto(): void {
-    this._gotoRef.current?.focus();
-    this._gotoRef.current?.select();
+    const input = this.node.querySelector<HTMLInputElement>(
+      '.jp-mfns-goto-input'
+    );
+    input?.focus();
+    input?.select();
   }
 
   /** Start reading the store the first time the panel is shown. */
@@ -47,13 +46,7 @@ export class MfnsPanel extends ReactWidget {
     return (
       <ActionsContext.Provider value={this._actions}>
         <UseSignal signal={this.model.changed}>
-          {() => (
-            <Browser
-              model={this.model}
-              link={this.link}
-              gotoRef={this._gotoRef}
-            />
-          )}
+          {() => <Browser model={this.model} link={this.link} />}
         </UseSignal>
       </ActionsContext.Provider>
     );
@@ -65,6 +58,5 @@ export class MfnsPanel extends ReactWidget {
     super.dispose();
   }
 
-  private _gotoRef = React.createRef<HTMLInputElement>();
   private _shown = new Signal<this, void>(this);
 }

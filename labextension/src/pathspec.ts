@@ -2,6 +2,8 @@
 
 /** A parsed pathspec; `depth` is 1 (flow) to 4 (task). */
 export interface IPathspec {
+  /** The whole pathspec, trimmed. */
+  pathspec: string;
   flow: string;
   run?: string;
   step?: string;
@@ -10,12 +12,15 @@ export interface IPathspec {
 }
 
 /**
- * Parse `Flow/Run[/Step[/Task]]`, tolerating spaces around it and a trailing slash.
+ * Split `Flow/Run[/Step[/Task]]` into its parts, tolerating spaces around it and a
+ * trailing slash. Only the shape is checked here (it says which view opens); what a
+ * valid name is, the server decides and says (`invalid_pathspec`).
  *
  * @returns the pathspec, or a sentence saying what is wrong with the text.
  */
 export function parsePathspec(text: string): IPathspec | string {
-  const parts = text.trim().replace(/\/+$/, '').split('/');
+  const pathspec = text.trim().replace(/\/+$/, '');
+  const parts = pathspec.split('/');
   if (parts.length === 1 && parts[0] === '') {
     return 'Type a pathspec such as PredictionFlow/12 or PredictionFlow/12/train/3.';
   }
@@ -25,11 +30,9 @@ export function parsePathspec(text: string): IPathspec | string {
   if (parts.some(p => p.trim() === '')) {
     return 'A pathspec part is empty: write Flow/Run[/Step[/Task]].';
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(parts[0])) {
-    return `"${parts[0]}" is not a flow name (a Python class name).`;
-  }
   const [flow, run, step, task] = parts;
-  return { flow, run, step, task, depth: parts.length as IPathspec['depth'] };
+  const depth = parts.length as IPathspec['depth'];
+  return { pathspec, flow, run, step, task, depth };
 }
 
 /** The run pathspec (`Flow/Run`) enclosing any deeper pathspec. */

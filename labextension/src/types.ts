@@ -1,179 +1,89 @@
 /**
- * JSON shapes of the jupyter_mfns REST API, mirroring `jupyter_mfns/core/model.py`.
+ * Readable names for the JSON shapes of the jupyter_mfns REST API.
  *
- * Times are epoch milliseconds (UTC). A namespace is a string, or `null` for the
- * global namespace.
+ * The shapes themselves are generated from the shipped OpenAPI document
+ * (`npm run gen:types` writes `generated/api.ts` from `jupyter_mfns/server/openapi.yaml`);
+ * nothing here restates a field. Times are epoch milliseconds (UTC); a namespace is a
+ * string, or `null` for the global namespace.
  */
+import type { components } from './generated/api';
+
+type Schemas = components['schemas'];
+type Item<T> = T extends readonly (infer U)[] ? U : never;
 
 /** A Metaflow namespace: a tag string, or `null` for the global namespace. */
-export type Namespace = string | null;
+export type Namespace = Schemas['Namespace'];
 
-export type Status = 'running' | 'succeeded' | 'failed' | 'unknown';
-export type NamespaceKind = 'user' | 'production' | 'tag' | 'system';
-export type ObjectType = 'flow' | 'run' | 'step' | 'task';
-export type LogStream = 'stdout' | 'stderr';
+export type Status = Schemas['RunStatus'];
+export type LogStream = Schemas['Logs']['stream'];
 
 /** One run, as `Run(pathspec)` describes it. */
-export interface IRun {
-  pathspec: string;
-  flow: string;
-  id: string;
-  user: string | null;
-  /** Sorted user tags. */
-  tags: string[];
-  /** Sorted system tags. */
-  system_tags: string[];
-  created_at: number;
-  finished_at: number | null;
-  status: Status;
-  /** "Flow/RunId" this run was resumed from, `null` for a plain run. */
-  origin_run: string | null;
-}
+export type IRun = Schemas['Run'];
+export type IStep = Schemas['Step'];
+export type ITask = Schemas['Task'];
 
+export type INamespaces = Schemas['Namespaces'];
 /** A namespace present in the store: a tag carried by at least one run. */
-export interface INamespaceEntry {
-  namespace: string;
-  kind: NamespaceKind;
-  runs: number;
-  flows?: string[];
-  /** Production namespaces: the user holds this production token locally. */
-  mine?: boolean;
-}
+export type INamespaceEntry = Item<INamespaces['namespaces']>;
+export type NamespaceKind = INamespaceEntry['kind'];
 
-export interface INamespaces {
-  /** `null` when Metaflow cannot tell the user (e.g. running as root). */
-  default: string | null;
-  namespaces: INamespaceEntry[];
-}
+export type IFlows = Schemas['Flows'];
+export type IFlow = Item<IFlows['flows']>;
 
-export interface IFlow {
-  flow: string;
-  runs: number;
-  latest_run: string | null;
-}
+export type IRunPage = Schemas['RunPage'];
+export type ITags = Schemas['Tags'];
+export type ITagCount = Item<ITags['tags']>;
 
-export interface IFlows {
-  namespace: Namespace;
-  flows: IFlow[];
-}
+type ObjectBase = Pick<Schemas['Object'], 'pathspec' | 'namespace'>;
 
-export interface IRunPage {
-  namespace: Namespace;
-  flow: string;
-  tags: string[];
-  runs: IRun[];
-  /** Runs matching the filter, all pages. */
-  total: number;
-  next_cursor: string | null;
-}
-
-export interface ITagCount {
-  tag: string;
-  system: boolean;
-  runs: number;
-}
-
-export interface ITags {
-  namespace: Namespace;
-  flow: string | null;
-  tags: ITagCount[];
-}
-
-export interface IStep {
-  pathspec: string;
-  name: string;
-  created_at: number;
-  finished_at: number | null;
-  tasks: number;
-}
-
-export interface ITask {
-  pathspec: string;
-  id: string;
-  step: string;
-  created_at: number;
-  finished_at: number | null;
-  status: Status;
-  attempt: number;
-  origin_task: string | null;
-}
-
-interface IObjectBase {
-  pathspec: string;
-  namespace: Namespace;
-}
-
-/** `GET object`: the object, its enclosing run and its children. */
+/**
+ * `GET object`: the object, its enclosing run and its children. The document states
+ * each field on its own; which ones are null follows from `type`, as here.
+ */
 export type IObject =
-  | (IObjectBase & {
+  | (ObjectBase & {
       type: 'flow';
       run: null;
       step: null;
       task: null;
       children: IRun[];
     })
-  | (IObjectBase & {
+  | (ObjectBase & {
       type: 'run';
       run: IRun;
       step: null;
       task: null;
       children: IStep[];
     })
-  | (IObjectBase & {
+  | (ObjectBase & {
       type: 'step';
       run: IRun;
       step: IStep;
       task: null;
       children: ITask[];
     })
-  | (IObjectBase & {
+  | (ObjectBase & {
       type: 'task';
       run: IRun;
       step: IStep;
       task: ITask;
       children: [];
     });
+export type ObjectType = IObject['type'];
 
-export interface ILogLine {
-  ts: number | null;
-  text: string;
-}
+export type ILogLine = Item<Schemas['Logs']['lines']>;
+export type ILogs = Schemas['Logs'];
 
-export interface ILogs {
-  pathspec: string;
-  stream: LogStream;
-  lines: ILogLine[];
-  /** Earlier lines exist beyond the requested tail. */
-  truncated: boolean;
-  /** The task has finished: no more lines will come. */
-  finished: boolean;
-}
+export type IArtifacts = Schemas['Artifacts'];
+export type IArtifact = Item<IArtifacts['artifacts']>;
 
-export interface IArtifact {
-  name: string;
-  /** Python type as Metaflow recorded it, e.g. "pandas.DataFrame". */
-  type: string;
-  /** Bytes, as serialized. */
-  size: number;
-  sha: string;
-}
+export type ITagMutationRequest = Schemas['TagMutationRequest'];
+export type ITagMutation = Schemas['TagMutation'];
 
-export interface IArtifacts {
-  pathspec: string;
-  artifacts: IArtifact[];
-}
+export type IServerStatus = Schemas['ServerStatus'];
+/** What one request may ask for on this server. */
+export type ILimits = IServerStatus['limits'];
 
-export interface ITagMutation {
-  pathspec: string;
-  tags: string[];
-  system_tags: string[];
-}
-
-/** Body of a 4xx answer. */
-export interface IErrorBody {
-  reason: string;
-  message: string;
-  /** `namespace_mismatch`: the namespaces that own the object. */
-  namespaces?: string[];
-  pathspec?: string;
-}
+/** Body of a 4xx answer (`namespace_mismatch` also names the owners). */
+export type IErrorBody = Schemas['Error'] &
+  Partial<Omit<Schemas['NamespaceMismatchError'], 'reason' | 'message'>>;

@@ -1,1 +1,5 @@
 import './base.css';
+import './sidebar.css';
+import './runs.css';
+import './views.css';
+import './tabs.css';

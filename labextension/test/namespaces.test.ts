@@ -7,17 +7,12 @@ import {
   namespaceGroups,
   orderSystemTags
 } from '../src/namespaces';
-import type { INamespaces } from '../src/types';
+import type { INamespaces, IRun } from '../src/types';
 
+// In the server's order (GET namespaces): the frontend must not re-sort it.
 const DATA: INamespaces = {
   default: 'user:anne',
   namespaces: [
-    {
-      namespace: 'user:anne',
-      kind: 'user',
-      runs: 6,
-      flows: ['PredictionFlow']
-    },
     {
       namespace: 'user:will',
       kind: 'user',
@@ -25,10 +20,24 @@ const DATA: INamespaces = {
       flows: ['PredictionFlow']
     },
     {
+      namespace: 'user:anne',
+      kind: 'user',
+      runs: 6,
+      flows: ['PredictionFlow']
+    },
+    { namespace: 'user:bob', kind: 'user', runs: 1, flows: ['FeatureFlow'] },
+    {
       namespace: 'production:b',
       kind: 'production',
       runs: 1,
       flows: ['PredictionFlow'],
+      mine: false
+    },
+    {
+      namespace: 'production:c',
+      kind: 'production',
+      runs: 3,
+      flows: ['FeatureFlow'],
       mine: false
     },
     {
@@ -38,13 +47,7 @@ const DATA: INamespaces = {
       flows: ['PredictionFlow'],
       mine: true
     },
-    {
-      namespace: 'production:c',
-      kind: 'production',
-      runs: 3,
-      flows: ['FeatureFlow'],
-      mine: false
-    },
+    { namespace: 'zeta', kind: 'tag', runs: 1, flows: ['PredictionFlow'] },
     {
       namespace: 'crazy_test',
       kind: 'tag',
@@ -60,22 +63,23 @@ const DATA: INamespaces = {
   ]
 };
 
-test('my namespace first, then users, production by flow (mine first), tags, system, global', () => {
+test('mine first, then users, production by flow, tags, system, global: each in the server order', () => {
   const groups = namespaceGroups(DATA, 'user:anne');
   assert.deepEqual(
     groups.map(g => [g.label, g.options.map(o => o.value)]),
     [
       ['My namespace', ['user:anne']],
-      ['Other users', ['user:will']],
+      ['Other users', ['user:will', 'user:bob']],
+      ['Production · PredictionFlow', ['production:b', 'production:a']],
       ['Production · FeatureFlow', ['production:c']],
-      ['Production · PredictionFlow', ['production:a', 'production:b']],
-      ['Tags', ['crazy_test']],
+      ['Tags', ['zeta', 'crazy_test']],
       ['System tags', ['runtime:dev']],
       ['Everything', [GLOBAL_VALUE]]
     ]
   );
-  assert.match(groups[3].options[0].label, /my token/);
-  assert.doesNotMatch(groups[3].options[1].label, /my token/);
+  const prediction = groups[2].options;
+  assert.doesNotMatch(prediction[0].label, /my token/);
+  assert.match(prediction[1].label, /my token/);
 });
 
 test('the current namespace is listed even when no run carries it', () => {
@@ -86,14 +90,39 @@ test('the current namespace is listed even when no run carries it', () => {
   );
 });
 
-test('owner tags come first among system tags', () => {
-  assert.deepEqual(
-    orderSystemTags([
-      'metaflow_version:2',
-      'runtime:dev',
-      'user:anne',
-      'production:x'
-    ]),
-    ['production:x', 'user:anne', 'metaflow_version:2', 'runtime:dev']
-  );
+const RUN: IRun = {
+  pathspec: 'F/1',
+  flow: 'F',
+  id: '1',
+  user: 'anne',
+  tags: [],
+  system_tags: [
+    'metaflow_version:2',
+    'production:x',
+    'runtime:dev',
+    'user:anne'
+  ],
+  created_at: 0,
+  finished_at: null,
+  status: 'running',
+  origin_run: null,
+  namespaces: ['production:x', 'user:anne']
+};
+
+test("a run's own namespaces (as the server names them) come first among its system tags", () => {
+  assert.deepEqual(orderSystemTags({ ...RUN, namespaces: ['user:anne'] }), [
+    'user:anne',
+    'metaflow_version:2',
+    'production:x',
+    'runtime:dev'
+  ]);
+});
+
+test('every namespace the server names for the run comes first, in its order', () => {
+  assert.deepEqual(orderSystemTags(RUN), [
+    'production:x',
+    'user:anne',
+    'metaflow_version:2',
+    'runtime:dev'
+  ]);
 });

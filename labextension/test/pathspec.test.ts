@@ -6,6 +6,7 @@ import { parsePathspec, runOf } from '../src/pathspec';
 
 test('Flow/Run[/Step[/Task]] parse to their depth, tolerating spaces and a trailing slash', () => {
   assert.deepEqual(parsePathspec(' PredictionFlow/12/ '), {
+    pathspec: 'PredictionFlow/12',
     flow: 'PredictionFlow',
     run: '12',
     step: undefined,
@@ -16,10 +17,15 @@ test('Flow/Run[/Step[/Task]] parse to their depth, tolerating spaces and a trail
   assert.ok(typeof task !== 'string' && task.depth === 4 && task.task === '3');
 });
 
-test('malformed pathspecs are explained in words', () => {
-  for (const text of ['', 'F/1/s/t/extra', 'F//s', '1Flow/2']) {
+test('pathspecs of no shape are explained in words', () => {
+  for (const text of ['', 'F/1/s/t/extra', 'F//s']) {
     assert.equal(typeof parsePathspec(text), 'string', text);
   }
+});
+
+test('what a valid name is, the server decides (no flow-name rule here)', () => {
+  const ps = parsePathspec('1Flow/2');
+  assert.ok(typeof ps !== 'string' && ps.flow === '1Flow' && ps.depth === 2);
 });
 
 test('the run of any deeper pathspec', () => {

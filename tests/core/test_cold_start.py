@@ -51,7 +51,7 @@ def test_listing_answers_equal_indexed_answers(cold):
     combos = list(itertools.product(flows, namespaces, filters))
     # When every query is answered from a listing, then again from the index
     from_listing = [
-        _pages(lambda c, f=f, n=n, t=t: cat._runs_from_listing(f, n, list(t), 2, _after(c)))
+        _pages(lambda c, f=f, n=n, t=t: cat.listing.runs_from_listing(f, n, list(t), 2, _after(c)))
         for f, n, t in combos
     ]
     cat.refresh()

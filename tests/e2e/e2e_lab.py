@@ -8,12 +8,13 @@ installed package.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
 from harness.jupyter import BUNDLE, JupyterLab
 
-__all__ = ["BUNDLE", "Lab", "go_to", "open_lab", "screenshot"]
+__all__ = ["BUNDLE", "Lab", "choose_theme", "go_to", "main_tab", "open_lab", "screenshot"]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -69,6 +70,18 @@ def go_to(panel: Any, pathspec: str) -> None:
     box.press("Enter")
 
 
+def main_tab(page: Any, kind: str, pathspec: str) -> Any:
+    """The main-area tab showing `pathspec` as `kind` (run, task, log, runs)."""
+    return page.locator(
+        f'#jp-main-dock-panel .jp-mfns-tabwidget[data-mfns-key="{kind}:{pathspec}"]'
+    )
+
+
+def tab_button(page: Any, kind: str, pathspec: str) -> Any:
+    """The tab bar's tab of that main-area tab (to activate or close it)."""
+    return page.locator(f'.lm-TabBar-tab[data-mfns-key="{kind}:{pathspec}"]')
+
+
 def run_rows(panel: Any) -> Any:
     """The rendered rows of the runs table."""
     return panel.locator(".jp-mfns-runs-scroller .jp-mfns-runrow[data-pathspec]")
@@ -85,3 +98,23 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def luminance(css_color: str) -> float:
+    """Relative luminance (0 dark .. 1 light) of a computed CSS colour."""
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css_color)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def choose_theme(page: Any, name: str) -> None:
+    """Settings > Theme > name, as a person would pick it."""
+    theme = page.locator(".lm-Menu-itemLabel", has_text="Theme").first
+    for _ in range(3):  # the first click may land while the menu bar is still settling
+        page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+        try:
+            theme.wait_for(timeout=3000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+    theme.hover()
+    page.locator(".lm-Menu-itemLabel").get_by_text(name, exact=True).click()

@@ -1,9 +1,10 @@
-"""The namespace dropdown and "Go to pathspec": what Metaflow's namespaces mean, in the sidebar."""
+"""The namespace dropdown and "Go to pathspec": what Metaflow's namespaces mean, in the sidebar
+(and in the run tabs it opens)."""
 
 from __future__ import annotations
 
 import pytest
-from e2e_lab import go_to, open_lab, row_pathspecs, screenshot, widen_sidebar
+from e2e_lab import go_to, main_tab, open_lab, row_pathspecs, screenshot, widen_sidebar
 from oracle import ask_metaflow, q_latest, q_runs
 from playwright.sync_api import expect
 
@@ -45,25 +46,25 @@ def test_switching_to_will_shows_wills_latest_prediction_run(page, lab, e2e_stor
 
 
 def test_going_to_another_users_run_names_its_namespace_and_switches_on_click(page, lab, e2e_store):
-    """Given anne's namespace, when she goes to will's run, then the panel says it belongs to
-    user:will, and one click switches there and opens the run."""
+    """Given anne's namespace, when she goes to will's run, then a dialog says it belongs to
+    user:will, and one click switches there and opens the run in a tab."""
     run = e2e_store.story.will_prediction_runs[0]
     panel = open_lab(page, lab)
     expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:anne")
 
     go_to(panel, run)
 
-    message = panel.locator(".jp-mfns-mismatch")
-    expect(message).to_contain_text(f"{run} is not in user:anne")
-    expect(message).to_contain_text("It belongs to user:will")
-    expect(panel.locator(".jp-mfns-run")).to_have_count(0)
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text(f"{run} is not in user:anne")
+    expect(dialog).to_contain_text("It belongs to user:will")
+    expect(main_tab(page, "run", run)).to_have_count(0)
     screenshot(page, "goto-other-namespace")
 
-    message.get_by_role("button", name="Switch to user:will").click()
+    dialog.get_by_role("button", name="Switch to user:will").click()
 
     expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:will")
-    expect(panel.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(run)
-    expect(panel.locator(".jp-mfns-mismatch")).to_have_count(0)
+    expect(main_tab(page, "run", run).locator(".jp-mfns-detail-title")).to_have_text(run)
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
 
 
 def test_global_namespace_warns_that_latest_means_little(page, lab):
@@ -79,14 +80,14 @@ def test_global_namespace_warns_that_latest_means_little(page, lab):
 
 def test_a_resumed_run_names_the_namespace_of_its_origin_and_opens_it(page, lab, e2e_store):
     """Given will's run resumed from anne's failed run, when will's namespace shows it, then
-    the run view says it was resumed from a run in user:anne, and one click opens that run
+    the run's tab says it was resumed from a run in user:anne, and one click opens that run
     there."""
     story = e2e_store.story
     panel = open_lab(page, lab)
     panel.locator("#jp-mfns-namespace").select_option("user:will")
     go_to(panel, story.resumed_run)
 
-    origin = panel.locator(".jp-mfns-origin")
+    origin = main_tab(page, "run", story.resumed_run).locator(".jp-mfns-origin")
     expect(origin).to_contain_text(story.resumed_from)
     expect(origin).to_contain_text("in another namespace: user:anne")
     screenshot(page, "resumed-from-other-namespace")
@@ -94,5 +95,6 @@ def test_a_resumed_run_names_the_namespace_of_its_origin_and_opens_it(page, lab,
     origin.get_by_role("button", name="Open in user:anne").click()
 
     expect(panel.locator("#jp-mfns-namespace")).to_have_value("user:anne")
-    expect(panel.locator(".jp-mfns-run .jp-mfns-detail-title")).to_have_text(story.resumed_from)
-    expect(panel.locator(".jp-mfns-run .jp-mfns-status-text")).to_have_text("failed")
+    tab = main_tab(page, "run", story.resumed_from)
+    expect(tab.locator(".jp-mfns-detail-title")).to_have_text(story.resumed_from)
+    expect(tab.locator(".jp-mfns-status-text")).to_have_text("failed")

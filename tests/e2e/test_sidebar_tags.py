@@ -1,9 +1,9 @@
-"""Tag editing on a run: user tags added and removed inline, persisted in Metaflow's store."""
+"""Tag editing in a run's tab: user tags added and removed inline, persisted in Metaflow's store."""
 
 from __future__ import annotations
 
 import pytest
-from e2e_lab import go_to, open_lab, screenshot, widen_sidebar
+from e2e_lab import go_to, main_tab, open_lab, screenshot
 from oracle import ask_metaflow
 from playwright.sync_api import expect
 
@@ -26,7 +26,7 @@ def test_adding_then_removing_a_tag_round_trips_and_survives_a_reload(page, lab,
     assert TAG not in before["tags"]
     panel = open_lab(page, lab)
     go_to(panel, run)
-    editor = panel.locator(".jp-mfns-tageditor")
+    editor = main_tab(page, "run", run).locator(".jp-mfns-tageditor")
     chip = editor.locator(f'.jp-mfns-chip[data-tag="{TAG}"]')
 
     box = editor.get_by_role("combobox", name="Add a tag to this run")
@@ -40,10 +40,9 @@ def test_adding_then_removing_a_tag_round_trips_and_survives_a_reload(page, lab,
     assert added["system_tags"] == before["system_tags"]
     panel = open_lab(page, lab)  # a fresh page load
     go_to(panel, run)
-    editor = panel.locator(".jp-mfns-tageditor")
+    editor = main_tab(page, "run", run).locator(".jp-mfns-tageditor")
     expect(editor.locator(f'.jp-mfns-chip[data-tag="{TAG}"]')).to_have_count(1)
     expect(editor.locator(".jp-mfns-chip-system .jp-mfns-chip-remove")).to_have_count(0)
-    widen_sidebar(page, 560)
     screenshot(page, "run-tags-added")
 
     editor.get_by_role("button", name=f"Remove tag {TAG}").click()
@@ -54,8 +53,9 @@ def test_adding_then_removing_a_tag_round_trips_and_survives_a_reload(page, lab,
     assert removed["created_at"] == before["created_at"]
     panel = open_lab(page, lab)
     go_to(panel, run)
-    expect(panel.locator(".jp-mfns-tageditor .jp-mfns-chip").first).to_be_visible()
-    expect(panel.locator(f'.jp-mfns-tageditor .jp-mfns-chip[data-tag="{TAG}"]')).to_have_count(0)
+    editor = main_tab(page, "run", run).locator(".jp-mfns-tageditor")
+    expect(editor.locator(".jp-mfns-chip").first).to_be_visible()
+    expect(editor.locator(f'.jp-mfns-chip[data-tag="{TAG}"]')).to_have_count(0)
 
 
 def test_a_refused_tag_is_explained_in_words(page, lab, e2e_store):
@@ -65,10 +65,11 @@ def test_a_refused_tag_is_explained_in_words(page, lab, e2e_store):
     before = metaflow_run(e2e_store, run)
     panel = open_lab(page, lab)
     go_to(panel, run)
-    box = panel.get_by_role("combobox", name="Add a tag to this run")
+    tab = main_tab(page, "run", run)
+    box = tab.get_by_role("combobox", name="Add a tag to this run")
 
     box.fill("x" * 501)
     box.press("Enter")
 
-    expect(panel.locator(".jp-mfns-tageditor [role=alert]")).to_contain_text("500")
+    expect(tab.locator(".jp-mfns-tageditor [role=alert]")).to_contain_text("500")
     assert metaflow_run(e2e_store, run)["tags"] == before["tags"]

@@ -1,9 +1,9 @@
-"""A task's view: its stdout (tail first, more on demand, search) and "Load into notebook"."""
+"""A task's tab: its stdout (tail first, more on demand, search) and "Load into notebook"."""
 
 from __future__ import annotations
 
 import pytest
-from e2e_lab import go_to, open_lab, screenshot, widen_sidebar
+from e2e_lab import go_to, main_tab, open_lab, screenshot, tab_button
 from oracle import ask_metaflow
 from playwright.sync_api import expect
 
@@ -25,23 +25,23 @@ def test_opening_a_task_shows_the_lines_it_printed_on_stdout(page, lab, e2e_stor
 
     go_to(panel, task)
 
-    shown = panel.locator(".jp-mfns-log-line")
+    tab = main_tab(page, "task", task)
+    shown = tab.locator(".jp-mfns-log-line")
     expect(shown.last).to_have_text(texts[-1])
     assert shown.all_inner_texts() == texts[-shown.count() :]
     assert 0 < shown.count() < len(texts)
-    expect(panel.locator(".jp-mfns-log-more")).to_contain_text("Showing the last")
-    widen_sidebar(page, 640)
+    expect(tab.locator(".jp-mfns-log-more")).to_contain_text("Showing the last")
     screenshot(page, "task-stdout")
 
     first = shown.count()
-    panel.get_by_role("button", name="earlier lines").click()
+    tab.get_by_role("button", name="earlier lines").click()
     expect(shown).not_to_have_count(first)
     more = shown.count()
     assert first < more <= len(texts)
     assert shown.all_inner_texts() == texts[-more:]
 
     needle = texts[-more + 7]
-    panel.get_by_role("searchbox", name="Search stdout").fill(needle)
+    tab.get_by_role("searchbox", name="Search stdout").fill(needle)
     expect(shown).to_have_count(sum(needle.lower() in t.lower() for t in texts[-more:]))
     expect(shown.first.locator("mark")).to_have_text(needle)
 
@@ -54,8 +54,9 @@ def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
     name = e2e_store.story.artifacts["pandas_dataframe"]
     panel = open_lab(page, lab)
     go_to(panel, task)
-    panel.get_by_role("tab", name="artifacts").click()
-    row = panel.locator(f'tr[data-artifact="{name}"]')
+    tab = main_tab(page, "task", task)
+    tab.get_by_role("tab", name="artifacts").click()
+    row = tab.locator(f'tr[data-artifact="{name}"]')
     expect(row).to_contain_text("pandas.DataFrame")
 
     row.get_by_role("button", name=f"Load {name} into notebook").click()
@@ -69,12 +70,12 @@ def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
         f'{name} = load_artifact("{task}/{name}", namespace="user:anne")',
         name,
     ]
-    widen_sidebar(page, 560)
     screenshot(page, "load-into-notebook")
 
-    # A second artifact goes below the active cell of the same notebook.
+    # Back in the task's tab, a second artifact goes below the active cell of that notebook.
     series = e2e_store.story.artifacts["pandas_series"]
-    panel.locator(f'tr[data-artifact="{series}"]').get_by_role(
+    tab_button(page, "task", task).click()
+    tab.locator(f'tr[data-artifact="{series}"]').get_by_role(
         "button", name=f"Load {series} into notebook"
     ).click()
     cells = notebook.locator(".jp-CodeCell")

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from e2e_lab import open_lab, screenshot, widen_sidebar
+from e2e_lab import choose_theme, luminance, open_lab, screenshot, widen_sidebar
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
-
-
-def luminance(css_color: str) -> float:
-    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css_color)[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def choose_theme(page, name: str) -> None:
-    """Settings > Theme > name, as a person would pick it."""
-    theme = page.locator(".lm-Menu-itemLabel", has_text="Theme").first
-    for _ in range(3):  # the first click may land while the menu bar is still settling
-        page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
-        try:
-            theme.wait_for(timeout=3000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
-    theme.hover()
-    page.locator(".lm-Menu-itemLabel").get_by_text(name, exact=True).click()
 
 
 def test_the_panel_in_the_dark_theme(page, lab):

@@ -189,7 +189,7 @@ def test_no_query_is_answered_from_a_tag_set_older_than_the_interval(
     )
     if mode == "background-stalled":
         # the background thread refreshes once, then falls asleep until close()
-        cat._wake = _Stalled(cat._stop)
+        cat.refresher._wake = _Stalled(cat.refresher._stop)
     try:
         target = store.story.will_prediction_runs[0]
         path = _self_json(store.root, target)

@@ -282,7 +282,7 @@ def registered_mfns_routes(web_app: Any) -> List[Tuple[str, type]]:
     """(URL regex, handler class) of every jupyter_mfns handler the web app routes to."""
     from tornado.routing import Router
 
-    from jupyter_mfns.server.handlers import MfnsHandler
+    from jupyter_mfns.server.base import MfnsHandler
 
     found: List[Tuple[str, type]] = []
 

@@ -8,7 +8,8 @@ from http.cookies import SimpleCookie
 from typing import Any, Dict, List, Tuple
 
 from harness.demo_stores import DemoStore
-from jupyter_mfns.server.handlers import MfnsHandler, UnknownRouteHandler
+from jupyter_mfns.server.base import MfnsHandler
+from jupyter_mfns.server.routes import UnknownRouteHandler
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Set, Tuple
 
 import jupyter_mfns
-from jupyter_mfns.server.handlers import MfnsHandler, UnknownRouteHandler
+from jupyter_mfns.server.base import MfnsHandler
+from jupyter_mfns.server.routes import UnknownRouteHandler
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

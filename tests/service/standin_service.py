@@ -184,30 +184,28 @@ def create_app(root: str, *, paginate: bool = False) -> FastAPI:
 
     @router.patch("/flows/{flow}/runs/{run}/tag/mutate")
     async def mutate_tags(flow: str, run: str, request: Request) -> JSONResponse:
-        from metaflow.exception import MetaflowTaggingError
-        from metaflow.tagging_util import validate_tags
+        from jupyter_mfns.core.errors import MfnsError
+        from jupyter_mfns.core.store.rules import plan_tag_change
 
         check(flow, run)
         body = await request.json()
-        add = set(body.get("tags_to_add") or [])
-        remove = set(body.get("tags_to_remove") or [])
         path = os.path.join(meta_root, flow, run, "_meta", "_self.json")
         with tag_lock:
             current = read_json(flow, run, "_meta", "_self.json")
             if not isinstance(current, dict):
                 raise HTTPException(status_code=404, detail="Run not found")
-            system = set(current.get("system_tags") or [])
-            existing = set(current.get("tags") or [])
-            if remove & system:
-                raise HTTPException(status_code=422, detail="cannot remove system tags")
-            new = (existing | (add - system)) - remove  # removals after additions
-            try:
-                validate_tags(new, existing_tags=existing)
-            except MetaflowTaggingError as exc:
+            try:  # metaflow-service's rule: removals first, then additions (422 if refused)
+                change = plan_tag_change(
+                    current.get("tags") or [],
+                    current.get("system_tags") or [],
+                    body.get("tags_to_add") or [],
+                    body.get("tags_to_remove") or [],
+                )
+            except MfnsError as exc:
                 raise HTTPException(status_code=422, detail=str(exc)) from exc
-            if new != existing:
-                _atomic_write(path, {**current, "tags": sorted(new)})  # ts_epoch, user kept
-        return JSONResponse({"tags": sorted(new)})
+            if not change.unchanged:
+                _atomic_write(path, {**current, "tags": sorted(change.new)})  # ts_epoch, user kept
+        return JSONResponse({"tags": sorted(change.new)})
 
     # ours first: FastAPI serves the first matching route
     app.router.routes[0:0] = router.routes

@@ -12,7 +12,7 @@ from service_oracle import ask_service_metaflow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 
-from e2e_lab import Lab, go_to, open_lab, row_pathspecs, widen_sidebar  # noqa: E402
+from e2e_lab import Lab, go_to, main_tab, open_lab, row_pathspecs, widen_sidebar  # noqa: E402
 from oracle import q_runs  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
@@ -39,11 +39,12 @@ def test_sidebar_browses_the_service_and_loads_from_s3(page, service_lab, deploy
     assert row_pathspecs(panel) == talk_runs
 
     go_to(panel, story.talk_task)
-    expect(panel.locator(".jp-mfns-log-line").last).to_have_text(
+    tab = main_tab(page, "task", story.talk_task)
+    expect(tab.locator(".jp-mfns-log-line").last).to_have_text(
         "line 03000: the quick brown fox jumps over the lazy dog"
     )
-    panel.get_by_role("tab", name="artifacts").click()
-    row = panel.locator('tr[data-artifact="frame"]')
+    tab.get_by_role("tab", name="artifacts").click()
+    row = tab.locator('tr[data-artifact="frame"]')
     expect(row).to_contain_text("pandas.DataFrame")
     row.get_by_role("button", name="Load frame into notebook").click()
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from ..model import ArtifactJSON, Status
+from ..mflog import LogSource, RangeReader
+from ..model import ArtifactMetaJSON, Status
 
-RangeReader = Callable[[int, int], bytes]
-LogSource = Tuple[RangeReader, int]  # (read(offset, length), size in bytes)
+__all__ = ["LogSource", "RangeReader", "RunDetails", "RunRecord", "ScanResult", "Store"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Store(ABC):
         """One run, read fresh; None when it does not exist."""
 
     @abstractmethod
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         """Status, finish time and origin of a run, as Metaflow's client derives them."""
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:
@@ -127,7 +127,7 @@ class Store(ABC):
         return self.task_record(flow, run_id, step, task_id) is not None
 
     @abstractmethod
-    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         """Artifact names, types, sizes and shas of the task's latest attempt, from metadata."""
 
     @abstractmethod

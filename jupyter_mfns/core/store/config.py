@@ -1,25 +1,38 @@
-"""Build the Store that Metaflow's own configuration points at (env vars or profile)."""
+"""Build the Store that Metaflow's own configuration points at (env vars or profile).
+
+All reading of Metaflow's configuration lives here: the stores take plain arguments.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Dict, Optional
 
+from ..errors import StoreUnavailable
 from .base import Store
+from .s3 import DatastoreReader, LocalReader, S3Reader
+
+
+def conf(name: str) -> Optional[str]:
+    """METAFLOW_<name> from the environment, else Metaflow's configuration (profile)."""
+    value = os.environ.get(f"METAFLOW_{name}")
+    if value:
+        return value
+    try:
+        import metaflow.metaflow_config as mc
+
+        configured = getattr(mc, name, None)
+    except Exception:
+        return None
+    return str(configured) if configured else None
 
 
 def find_local_sysroot(start: Optional[str] = None) -> Path:
     """Metaflow's rule: METAFLOW_DATASTORE_SYSROOT_LOCAL, else the nearest `.metaflow` upwards."""
-    configured = os.environ.get("METAFLOW_DATASTORE_SYSROOT_LOCAL")
+    configured = conf("DATASTORE_SYSROOT_LOCAL")
     if configured:
         return Path(configured)
-    try:
-        from metaflow.metaflow_config import DATASTORE_SYSROOT_LOCAL
-    except Exception:
-        DATASTORE_SYSROOT_LOCAL = None
-    if DATASTORE_SYSROOT_LOCAL:
-        return Path(DATASTORE_SYSROOT_LOCAL)
     here = Path(start or os.getcwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / ".metaflow").is_dir():
@@ -29,15 +42,56 @@ def find_local_sysroot(start: Optional[str] = None) -> Path:
 
 def metadata_kind() -> str:
     """'local' or 'service', as METAFLOW_DEFAULT_METADATA (env or profile) says."""
-    kind = os.environ.get("METAFLOW_DEFAULT_METADATA")
-    if not kind:
-        try:
-            from metaflow.metaflow_config import DEFAULT_METADATA
+    return conf("DEFAULT_METADATA") or "local"
 
-            kind = DEFAULT_METADATA
-        except Exception:
-            kind = "local"
-    return kind or "local"
+
+def datastore_from_config() -> DatastoreReader:
+    """The datastore Metaflow writes to: S3 (`DATASTORE_SYSROOT_S3`) or a local folder."""
+    kind = (conf("DEFAULT_DATASTORE") or "local").lower()
+    if kind == "s3":
+        root = conf("DATASTORE_SYSROOT_S3")
+        if not root:
+            raise StoreUnavailable(
+                "METAFLOW_DEFAULT_DATASTORE is s3 but METAFLOW_DATASTORE_SYSROOT_S3 is not set."
+            )
+        return S3Reader(root)
+    if kind == "local":
+        return LocalReader(find_local_sysroot() / ".metaflow")
+    raise StoreUnavailable(
+        f"jupyter_mfns reads the {kind!r} datastore only through S3 or a local folder; "
+        "please open an issue with your deployment."
+    )
+
+
+def service_headers() -> Dict[str, str]:
+    """Headers Metaflow sends to its service: METAFLOW_SERVICE_HEADERS (profile) and the
+    METAFLOW_SERVICE_AUTH_KEY as `x-api-key`."""
+    headers: Dict[str, str] = {}
+    try:
+        from metaflow.metaflow_config import SERVICE_HEADERS
+
+        headers.update(SERVICE_HEADERS or {})
+    except Exception:
+        pass
+    auth_key = os.environ.get("METAFLOW_SERVICE_AUTH_KEY")
+    if auth_key:
+        headers["x-api-key"] = auth_key
+    return headers
+
+
+def service_store_from_config(**kwargs: Any) -> Store:
+    """The deployment Metaflow's configuration names (env vars or the active profile):
+    METAFLOW_SERVICE_URL (+ METAFLOW_SERVICE_AUTH_KEY / METAFLOW_SERVICE_HEADERS),
+    METAFLOW_DEFAULT_DATASTORE and METAFLOW_DATASTORE_SYSROOT_S3 (or _LOCAL)."""
+    from .service import ServiceStore  # requests is imported only for a service deployment
+
+    url = conf("SERVICE_URL")
+    if not url:
+        raise StoreUnavailable(
+            "Metaflow is configured for the metadata service but no METAFLOW_SERVICE_URL "
+            "is set (environment or Metaflow profile)."
+        )
+    return ServiceStore(url, datastore_from_config(), headers=service_headers(), **kwargs)
 
 
 def store_from_config(sysroot: Optional[str] = None) -> Store:
@@ -47,7 +101,5 @@ def store_from_config(sysroot: Optional[str] = None) -> Store:
     if sysroot:
         return LocalStore(sysroot)
     if metadata_kind() == "service":
-        from .service import ServiceStore
-
-        return ServiceStore.from_config()
+        return service_store_from_config()
     return LocalStore(find_local_sysroot())

@@ -12,19 +12,17 @@ It reads exactly the files Metaflow's `LocalMetadataProvider` reads (`_meta/_sel
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import NotFound, StoreUnavailable, SystemTag, TagConflict
-from ..model import ArtifactJSON
+from ..errors import NotFound, StoreUnavailable, TagConflict
+from ..mflog import file_range_reader
+from ..model import ArtifactMetaJSON
 from ..safepickle import decode_bool
-from ..tags import check_user_tag_count, user_of
+from . import rules
 from .base import (
     LogSource,
     RunDetails,
@@ -34,75 +32,23 @@ from .base import (
     Store,
     TaskRecord,
 )
-from .status import task_record
+from .local_files import (
+    ATTEMPT_ARTIFACT,
+    META,
+    SELF,
+    artifact_row,
+    atomic_write_json,
+    children,
+    metadata_rows,
+    read_json,
+)
+from .local_files import token as file_token
+from .rules import MetadataError, run_record_from_json
+from .status import finished_run, task_record, unfinished_run
 
-META = "_meta"
-SELF = "_self.json"
-_SHA = re.compile(r"^[0-9a-f]{40,64}$")
-_TYPE = re.compile(r"^<class '(.*)'>$")
-_ATTEMPT_ARTIFACT = re.compile(r"^(\d+)_artifact_(.+)\.json$")
-_SYSMETA = re.compile(r"^sysmeta_(.+)_(\d+)\.json$")
 #: runs per part of `LocalStore.scan_runs_iter`
 SCAN_CHUNK = 5000
 _STAT_DIR_FD = os.stat in os.supports_dir_fd
-_STR_ONLY = frozenset([str])
-
-
-class MetadataError(ValueError):
-    """A metadata file exists but cannot be parsed (half-written, truncated, foreign)."""
-
-
-def _read_json(path: str) -> Any:
-    # os.open/os.read and json.loads on bytes: half the cost of a text-mode open, which
-    # counts when a cold start reads 100k `_self.json` files
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        chunks = []
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    try:
-        return json.loads(b"".join(chunks).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MetadataError(f"{os.path.basename(path)} is not valid JSON ({exc})") from None
-
-
-def _token(st: os.stat_result) -> str:
-    # inode changes on every atomic rename-over, mtime/size on in-place writes
-    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
-
-
-def _str_list(value: Any, what: str) -> Tuple[str, ...]:
-    if value is None:
-        return ()
-    # `{str} >= types` runs in C: a cold start validates 100k runs' tag lists
-    if not isinstance(value, list) or not _STR_ONLY.issuperset(map(type, value)):
-        raise MetadataError(f"{what} is not a list of strings")
-    return tuple(sorted(set(value)))
-
-
-def run_record_from_json(flow: str, run_id: str, obj: Any, token: str) -> RunRecord:
-    """Validate a run's `_self.json` content (local file or service answer)."""
-    if not isinstance(obj, dict):
-        raise MetadataError("run metadata is not a JSON object")
-    ts = obj.get("ts_epoch")
-    if not isinstance(ts, int) or isinstance(ts, bool):
-        raise MetadataError("run metadata has no integer ts_epoch")
-    system_tags = _str_list(obj.get("system_tags"), "system_tags")
-    user = obj.get("user_name")
-    return RunRecord(
-        flow=flow,
-        run_id=run_id,
-        user=user if isinstance(user, str) else user_of(system_tags),
-        tags=_str_list(obj.get("tags"), "tags"),
-        system_tags=system_tags,
-        created_at=ts,
-        token=token,
-    )
 
 
 class LocalStore(Store):
@@ -182,11 +128,11 @@ class LocalStore(Store):
                     except (FileNotFoundError, NotADirectoryError):
                         continue  # a run being created, or not a run folder at all
                     seen.add(name)
-                    token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as _token(st)
+                    token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as file_token(st)
                     part.tokens[name] = token
                     if known.get(name) != token:
                         try:
-                            obj = _read_json(e.path + suffix)
+                            obj = read_json(e.path + suffix)
                             part.upserts.append(run_record_from_json(flow, name, obj, token))
                         except (MetadataError, OSError) as exc:
                             part.broken[name] = str(exc)
@@ -205,7 +151,7 @@ class LocalStore(Store):
         path = os.path.join(self._meta_dir(flow, run_id), SELF)
         try:
             st = os.stat(path)
-            return run_record_from_json(flow, run_id, _read_json(path), _token(st))
+            return run_record_from_json(flow, run_id, read_json(path), file_token(st))
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -218,51 +164,10 @@ class LocalStore(Store):
     # -- tasks and status --------------------------------------------------------------------
     def _children(self, *parts: str) -> List[Tuple[str, int]]:
         """(name, created_at) of child objects that have a `_meta/_self.json`."""
-        base = self._path(*parts)
-        out: List[Tuple[str, int]] = []
-        try:
-            entries = list(os.scandir(base))
-        except (FileNotFoundError, NotADirectoryError):
-            return out
-        for e in entries:
-            if not e.is_dir() or e.name == META:
-                continue
-            self_path = os.path.join(e.path, META, SELF)
-            try:
-                obj = _read_json(self_path)
-            except (FileNotFoundError, NotADirectoryError, MetadataError):
-                continue
-            ts = obj.get("ts_epoch") if isinstance(obj, dict) else None
-            if isinstance(ts, int):
-                out.append((e.name, ts))
-        out.sort(key=lambda x: (x[1], x[0]))
-        return out
-
-    def _sysmeta_rows(self, meta_dir: str, names: List[str]) -> List[Dict[str, Any]]:
-        """Metadata rows, oldest file first (Metaflow's local provider sorts the same way)."""
-        rows: List[Dict[str, Any]] = []
-        for name in sorted(names):
-            m = _SYSMETA.match(name)
-            if not m:
-                continue
-            try:
-                obj = _read_json(os.path.join(meta_dir, name))
-            except (OSError, MetadataError):
-                continue
-            if isinstance(obj, dict):
-                obj.setdefault("field_name", m.group(1))
-                rows.append(obj)
-        return rows
-
-    def _sysmeta(self, meta_dir: str, names: List[str]) -> Dict[str, List[Dict[str, Any]]]:
-        """Metadata rows by field name, oldest file first."""
-        out: Dict[str, List[Dict[str, Any]]] = {}
-        for row in self._sysmeta_rows(meta_dir, names):
-            out.setdefault(str(row["field_name"]), []).append(row)
-        return out
+        return children(self._path(*parts))
 
     def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
-        if not isinstance(sha, str) or not _SHA.match(sha):
+        if not rules.is_sha(sha):
             return None
         if sha not in self._bool_cache:
             path = os.path.join(self._path(flow, "data", sha[:2], sha))
@@ -278,19 +183,15 @@ class LocalStore(Store):
         self, flow: str, run_id: str, step: str, task_id: str, created_at: int
     ) -> TaskRecord:
         meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_")]
-        except OSError:
-            names = []
         return task_record(
             step=step,
             task_id=task_id,
             created_at=created_at,
-            metadata=self._sysmeta_rows(meta_dir, names),
+            metadata=self._metadata(flow, run_id, step, task_id),
             artifacts_of=lambda attempt: {
                 name: row
                 for name in ("_task_ok", "_success")
-                if (row := self._artifact_meta(meta_dir, attempt, name)) is not None
+                if (row := artifact_row(meta_dir, attempt, name)) is not None
             },
             blob_bool=lambda sha: self._blob_bool(flow, sha),
             recently_active=lambda: self._recently_active(meta_dir),
@@ -303,63 +204,55 @@ class LocalStore(Store):
             return False
         return time.time() - newest < self.stale_after
 
-    def _artifact_meta(self, meta_dir: str, attempt: int, name: str) -> Optional[Dict[str, Any]]:
-        try:
-            obj = _read_json(os.path.join(meta_dir, f"{attempt}_artifact_{name}.json"))
-        except (OSError, MetadataError):
-            return None
-        return obj if isinstance(obj, dict) else None
+    def _metadata(self, *parts: str, prefix: str = "sysmeta_") -> List[Dict[str, Any]]:
+        """An object's metadata rows whose file names start with `prefix`, oldest first."""
+        return metadata_rows(self._meta_dir(*parts), prefix)
 
     def end_step_name(self, flow: str, run_id: str) -> str:
         """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
         for task_id, _ in self._children(flow, run_id, "_parameters"):
-            meta_dir = self._meta_dir(flow, run_id, "_parameters", task_id)
-            try:
-                names = os.listdir(meta_dir)
-            except OSError:
-                continue
-            ends = self._sysmeta(meta_dir, [n for n in names if n.startswith("sysmeta_end_step_")])
-            for m in ends.get("end_step", []):
-                if isinstance(m.get("value"), str):
-                    return str(m["value"])
-        return "end"
+            rows = self._metadata(flow, run_id, "_parameters", task_id, prefix="sysmeta_end_step_")
+            name = rules.end_step(rows)
+            if name is not None:
+                return name
+        return rules.DEFAULT_END_STEP
 
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
-        end_step = end_step or self.end_step_name(flow, run_id)
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         steps = [s for s in self._children(flow, run_id) if not s[0].startswith("_")]
-        # Metaflow: origin = origin-run-id of the newest step's newest task
         origin: Optional[str] = None
-        if steps:
-            newest_step = max(steps, key=lambda s: s[1])[0]
-            newest_tasks = self._children(flow, run_id, newest_step)
-            if newest_tasks:
-                task_id, ts = max(newest_tasks, key=lambda t: t[1])
-                origin = self._task_state(flow, run_id, newest_step, task_id, ts).origin_run_id
-        end_tasks = self._children(flow, run_id, end_step)
-        if end_tasks:
-            task_id, ts = max(end_tasks, key=lambda t: t[1])  # Metaflow: Step.task = newest
-            end = self._task_state(flow, run_id, end_step, task_id, ts)
-            if end.finished_at is not None and end.status in ("succeeded", "failed"):
-                return RunDetails(end.status, end.finished_at, origin, final=True)
-        states = [
-            self._task_state(flow, run_id, s, t, ts)
-            for s, _ in steps
-            for t, ts in self._children(flow, run_id, s)
-        ]
-        if any(t.status == "running" for t in states):
-            return RunDetails("running", None, origin, final=False)
-        if any(t.status == "failed" for t in states):
-            # no task is running any more: the runtime gave up on this run
-            return RunDetails("failed", None, origin, final=not self._run_recent(flow, run_id))
-        # nothing runs and the end step has not finished: between two steps, the runtime is
-        # about to start the next task (unless the run went quiet long ago)
+        newest_step = rules.newest(steps, lambda s: s[1])
+        if newest_step is not None:
+            newest_task = rules.newest(self._children(flow, run_id, newest_step[0]), lambda t: t[1])
+            if newest_task is not None:
+                meta = self._metadata(flow, run_id, newest_step[0], newest_task[0])
+                origin = rules.origin_run_id(meta)
+        end_step = self.end_step_name(flow, run_id)
+        end = rules.newest(self._children(flow, run_id, end_step), lambda t: t[1])
+        if end is not None:
+            done = finished_run(self._task_state(flow, run_id, end_step, *end), origin)
+            if done is not None:
+                return done
         now_ms = time.time() * 1000
-        if self._run_recent(flow, run_id) or any(
-            t.finished_at is not None and now_ms - t.finished_at < self.stale_after * 1000
-            for t in states
-        ):
-            return RunDetails("running", None, origin, final=False)
-        return RunDetails("unknown", None, origin, final=False)
+
+        def between_steps(states: List[TaskRecord]) -> bool:
+            # nothing runs and the end step has not finished: the runtime is about to start the
+            # next task (unless the run went quiet long ago)
+            return self._run_recent(flow, run_id) or any(
+                t.finished_at is not None and now_ms - t.finished_at < self.stale_after * 1000
+                for t in states
+            )
+
+        tasks = (
+            self._task_state(flow, run_id, step, task_id, ts)
+            for step, _ in steps
+            for task_id, ts in self._children(flow, run_id, step)
+        )
+        return unfinished_run(
+            tasks,
+            origin,
+            alive=lambda: self._run_recent(flow, run_id),
+            between_steps=between_steps,
+        )
 
     def _run_recent(self, flow: str, run_id: str) -> bool:
         return self._recently_active(self._meta_dir(flow, run_id))
@@ -380,67 +273,35 @@ class LocalStore(Store):
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
 
-    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
-        return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step), SELF))
-
     # -- artifacts and logs ------------------------------------------------------------------
-    def _done_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[int]:
-        meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt-done_")]
-        except OSError:
-            return None
-        done = self._sysmeta(meta_dir, names).get("attempt-done", [])
-        value = str(done[-1].get("value")) if done else ""
-        return int(value) if value.isdigit() else None
-
-    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
-        attempt = self._done_attempt(flow, run_id, step, task_id)
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
+        attempt = rules.done_attempt(
+            self._metadata(flow, run_id, step, task_id, prefix="sysmeta_attempt-done_")
+        )
         if attempt is None:
             return []
         data_json = os.path.join(self._path(flow, run_id, step, task_id), f"{attempt}.data.json")
         try:
-            data = _read_json(data_json)
+            data = read_json(data_json)
         except (OSError, MetadataError):
             data = None
-        out: List[ArtifactJSON] = []
         if isinstance(data, dict) and isinstance(data.get("objects"), dict):
-            info: Dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
-            for name, sha in data["objects"].items():
-                meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
-                raw_type = str(meta.get("type", ""))
-                m = _TYPE.match(raw_type)
-                size = meta.get("size")
-                out.append(
-                    ArtifactJSON(
-                        name=str(name),
-                        type=m.group(1) if m else (raw_type or "unknown"),
-                        size=size if isinstance(size, int) else -1,
-                        sha=str(sha),
-                    )
-                )
-        else:  # no data.json yet: fall back to registered artifact metadata (no type/size)
-            meta_dir = self._meta_dir(flow, run_id, step, task_id)
-            for name in sorted(os.listdir(meta_dir)):
-                m2 = _ATTEMPT_ARTIFACT.match(name)
-                if m2 and int(m2.group(1)) == attempt:
-                    obj = self._artifact_meta(meta_dir, attempt, m2.group(2)) or {}
-                    out.append(
-                        ArtifactJSON(
-                            name=m2.group(2), type="unknown", size=-1, sha=str(obj.get("sha", ""))
-                        )
-                    )
-        out.sort(key=lambda a: a["name"])
-        return out
+            return rules.artifacts_json(*rules.data_json_parts(data))
+        # no data.json yet: fall back to registered artifact metadata (no type/size)
+        meta_dir = self._meta_dir(flow, run_id, step, task_id)
+        shas: Dict[str, Any] = {}
+        for name in sorted(os.listdir(meta_dir)):
+            m = ATTEMPT_ARTIFACT.match(name)
+            if m and int(m.group(1)) == attempt:
+                obj = artifact_row(meta_dir, attempt, m.group(2)) or {}
+                shas[m.group(2)] = obj.get("sha", "")
+        return rules.artifacts_json(shas, {})
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
-        meta_dir = self._meta_dir(flow, run_id, step, task_id)
-        try:
-            names = [n for n in os.listdir(meta_dir) if n.startswith("sysmeta_attempt_")]
-        except OSError:
-            return 0
-        values = [str(m.get("value")) for m in self._sysmeta(meta_dir, names).get("attempt", [])]
-        return max((int(v) for v in values if v.isdigit()), default=0)
+        """The latest started attempt (Metaflow's `Task.current_attempt`)."""
+        return rules.current_attempt(
+            self._metadata(flow, run_id, step, task_id, prefix="sysmeta_attempt_")
+        )
 
     def log_sources(
         self, flow: str, run_id: str, step: str, task_id: str, stream: str
@@ -451,10 +312,10 @@ class LocalStore(Store):
         for source in ("runtime", "task"):
             path = os.path.join(task_dir, f"{attempt}.{source}_{stream}.log")
             try:
-                size = os.path.getsize(path)
+                read, size = file_range_reader(path)
             except OSError:
                 continue
-            sources.append((_file_reader(path), size))
+            sources.append(LogSource(read, size, key=path))
         return sources
 
     # -- tags --------------------------------------------------------------------------------
@@ -466,58 +327,24 @@ class LocalStore(Store):
         self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
     ) -> RunRecord:
         path = os.path.join(self._meta_dir(flow, run_id), SELF)
-        add_set, remove_set = frozenset(add), frozenset(remove)
         with self._run_lock(flow, run_id):
             # Optimistic like Metaflow's provider, against writers in other processes.
             for attempt in range(5):
                 try:
-                    current = _read_json(path)
+                    current = read_json(path)
                 except FileNotFoundError:
                     raise NotFound(f"{flow}/{run_id} does not exist.") from None
                 record = run_record_from_json(flow, run_id, current, "")
-                system = frozenset(record.system_tags)
-                if remove_set & system:
-                    bad = ", ".join(sorted(remove_set & system))
-                    raise SystemTag(
-                        f"Cannot remove system tag(s) {bad}: system tags are immutable."
-                    )
-                existing = frozenset(record.tags)
-                new = (existing - remove_set) | (add_set - system)
-                if new == existing:
+                change = rules.plan_tag_change(record.tags, record.system_tags, add, remove)
+                if change.unchanged:
                     return self.read_run(flow, run_id) or record
-                check_user_tag_count(new, existing)
                 updated = dict(current)  # keeps ts_epoch, user_name and unknown fields
-                updated["tags"] = sorted(new)
-                _atomic_write_json(path, updated)
+                updated["tags"] = sorted(change.new)
+                atomic_write_json(path, updated)
                 after = self.read_run(flow, run_id)
-                if (
-                    after is not None
-                    and add_set - system <= frozenset(after.tags)
-                    and not (remove_set - add_set) & frozenset(after.tags)
-                ):
+                if after is not None and change.reflected_in(after.tags):
                     return after
                 time.sleep(0.05 * (attempt + 1))
         raise TagConflict(
             f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
         )
-
-
-def _atomic_write_json(path: str, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".mfns-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _file_reader(path: str):  # type: ignore[no-untyped-def]
-    def read(offset: int, length: int) -> bytes:
-        with open(path, "rb") as f:
-            f.seek(offset)
-            return f.read(length)
-
-    return read

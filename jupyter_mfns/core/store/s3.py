@@ -138,7 +138,8 @@ class S3Reader(DatastoreReader):
             return None
         body: bytes = resp["Body"]
         size = _total_size(resp.get("ContentRange"), len(body))
-        return _CachedTailReader(lambda a, b: self._range(key, a, b), body, size), size
+        reader = _CachedTailReader(lambda a, b: self._range(key, a, b), body, size)
+        return LogSource(reader, size, key=f"s3://{self.bucket}/{key}", local=False)
 
     def _range(self, key: str, offset: int, length: int) -> bytes:
         if length <= 0:
@@ -198,7 +199,7 @@ class LocalReader(DatastoreReader):
                 f.seek(offset)
                 return f.read(length)
 
-        return read, size
+        return LogSource(read, size, key=path)
 
     def top_level_names(self) -> List[str]:
         try:

@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import InvalidTag, NotFound, StoreUnavailable, SystemTag, TagConflict
-from ..model import ArtifactJSON
-from ..safepickle import decode_bool
-from ..tags import check_user_tag_count
+from ..errors import InvalidTag, NotFound, TagConflict
+from ..model import ArtifactMetaJSON
+from ..pathspec import IDENTIFIER
+from . import rules
 from .base import (
     LogSource,
     RunDetails,
@@ -43,15 +40,13 @@ from .base import (
     Store,
     TaskRecord,
 )
-from .local import MetadataError, run_record_from_json
-from .s3 import DatastoreReader, LocalReader, S3Reader, check_part
+from .rules import MetadataError, run_record_from_json
+from .rules import as_int as _int
+from .s3 import DatastoreReader, check_part
 from .service_api import ServiceAPI, ServiceError, obj_path
-from .status import as_int as _int
-from .status import task_record
+from .service_rows import RunView, ServiceRows, ServiceTask, latest_attempt_rows
+from .status import finished_run, unfinished_run
 
-_SHA = re.compile(r"^[0-9a-f]{40,64}$")
-_TYPE = re.compile(r"^<class '(.*)'>$")
-_FLOW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: cap on `<attempt>.data.json` (a few KB in practice): never download an arbitrary object
 DATA_JSON_MAX = 4 * 1024 * 1024
 #: a run heartbeat younger than this (seconds) means the run's runtime is alive
@@ -59,29 +54,6 @@ HEARTBEAT_FRESH = 60
 #: tasks of an unfinished run read concurrently at a time
 TASK_BATCH = 16
 _POOL_PREFIX = "mfns-service-io"
-
-
-@dataclass
-class _Task:
-    """One task's rows, fetched at most once per store call."""
-
-    step: str
-    task_id: str
-    created_at: int
-    heartbeat_ms: Optional[int]
-    metadata: Optional[List[Dict[str, Any]]] = None
-    artifacts: Optional[List[Dict[str, Any]]] = None
-
-
-@dataclass
-class _RunView:
-    """What one `run_details` call has read about a run, so nothing is fetched twice."""
-
-    flow: str
-    run_id: str
-    steps: Optional[List[Tuple[str, int]]] = None
-    tasks: Dict[str, List[_Task]] = field(default_factory=dict)
-    newest_ms: int = 0
 
 
 def _token(row: Mapping[str, Any]) -> str:
@@ -93,17 +65,6 @@ def _token(row: Mapping[str, Any]) -> str:
         sorted(str(t) for t in row.get("system_tags") or []),
     ]
     return hashlib.sha1(json.dumps(keep).encode("utf-8")).hexdigest()
-
-
-def _latest_attempt_rows(rows: Iterable[Mapping[str, Any]]) -> Dict[int, Dict[str, Dict]]:
-    """Artifact rows by attempt, then by name."""
-    out: Dict[int, Dict[str, Dict]] = {}
-    for r in rows:
-        attempt = _int(r.get("attempt_id")) or 0
-        name = r.get("name")
-        if isinstance(name, str):
-            out.setdefault(attempt, {})[name] = dict(r)
-    return out
 
 
 class ServiceStore(Store):
@@ -125,51 +86,22 @@ class ServiceStore(Store):
         self.data = datastore
         self.identity = f"service:{self.url}|{datastore.root}"
         self.metadata_spec = f"service@{self.url}"
-        #: an unfinished task with no activity for this long is "unknown", not "running"
-        self.stale_after = stale_after
         self.listing_ttl = listing_ttl
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, workers), thread_name_prefix=_POOL_PREFIX
+        )
+        #: an unfinished task with no activity for `stale_after` s is "unknown", not "running"
+        self.rows = ServiceRows(
+            self.api, datastore, stale_after=stale_after, listing_ttl=listing_ttl
         )
         self._lock = threading.Lock()
         self._flows: Optional[Tuple[float, List[str]]] = None
         self._known_flows: set[str] = set()
         self._end_steps: Dict[Tuple[str, str], str] = {}
-        self._bools: Dict[str, Optional[bool]] = {}
-        self._blob_lock = threading.Lock()
-        self._task_rows: Dict[Tuple[str, ...], Tuple[float, List[Dict[str, Any]]]] = {}
-
-    # -- configuration -----------------------------------------------------------------------
-    @classmethod
-    def from_config(cls, **kwargs: Any) -> ServiceStore:
-        """The deployment Metaflow's configuration names (env vars or the active profile):
-        METAFLOW_SERVICE_URL (+ METAFLOW_SERVICE_AUTH_KEY / METAFLOW_SERVICE_HEADERS),
-        METAFLOW_DEFAULT_DATASTORE and METAFLOW_DATASTORE_SYSROOT_S3 (or _LOCAL)."""
-        url = _conf("SERVICE_URL")
-        if not url:
-            raise StoreUnavailable(
-                "Metaflow is configured for the metadata service but no METAFLOW_SERVICE_URL "
-                "is set (environment or Metaflow profile)."
-            )
-        headers: Dict[str, str] = {}
-        try:
-            from metaflow.metaflow_config import SERVICE_HEADERS
-
-            headers.update(SERVICE_HEADERS or {})
-        except Exception:
-            pass
-        auth_key = os.environ.get("METAFLOW_SERVICE_AUTH_KEY")
-        if auth_key:
-            headers["x-api-key"] = auth_key
-        return cls(str(url), datastore_from_config(), headers=headers, **kwargs)
 
     # -- small helpers -----------------------------------------------------------------------
     def _get(self, path: str) -> Any:
         return self.api.get(path)
-
-    def _list(self, path: str) -> List[Dict[str, Any]]:
-        body = self.api.get(path)
-        return [r for r in body if isinstance(r, dict)] if isinstance(body, list) else []
 
     def _map(self, fn: Any, items: Sequence[Any]) -> List[Any]:
         """Run independent requests concurrently (the service and S3 answer in parallel).
@@ -215,7 +147,7 @@ class ServiceStore(Store):
     def _flow_exists(self, name: str) -> bool:
         if name in self._known_flows:
             return True
-        if not _FLOW_NAME.match(name) or self._get(obj_path(name)) is None:
+        if not IDENTIFIER.match(name) or self._get(obj_path(name)) is None:
             return False
         self._known_flows.add(name)
         return True
@@ -258,103 +190,6 @@ class ServiceStore(Store):
         except MetadataError as exc:
             raise NotFound(f"Run {flow}/{run_id} cannot be read: {exc}") from None
 
-    # -- tasks, metadata and artifacts -------------------------------------------------------
-    def _tasks_of(self, view: _RunView, step: str) -> List[_Task]:
-        """The step's tasks, oldest first (1 request, once per view)."""
-        if step not in view.tasks:
-            rows = self._list(obj_path(view.flow, view.run_id, step) + "/tasks")
-            tasks = []
-            for r in rows:
-                ts = _int(r.get("ts_epoch"))
-                task_id = r.get("task_id")
-                if ts is None or task_id is None:
-                    continue
-                hb = _int(r.get("last_heartbeat_ts"))
-                tasks.append(_Task(step, str(task_id), ts, hb * 1000 if hb else None))
-                view.newest_ms = max(view.newest_ms, ts, hb * 1000 if hb else 0)
-            tasks.sort(key=lambda t: (t.created_at, t.task_id))
-            view.tasks[step] = tasks
-        return view.tasks[step]
-
-    def _steps_of(self, view: _RunView) -> List[Tuple[str, int]]:
-        """(name, created_at) of the run's steps, `_parameters` excluded, oldest first."""
-        if view.steps is None:
-            rows = self._list(obj_path(view.flow, view.run_id) + "/steps")
-            steps = []
-            for r in rows:
-                name, ts = r.get("step_name"), _int(r.get("ts_epoch"))
-                if isinstance(name, str) and ts is not None and not name.startswith("_"):
-                    steps.append((name, ts))
-                    view.newest_ms = max(view.newest_ms, ts)
-            steps.sort(key=lambda s: (s[1], s[0]))
-            view.steps = steps
-        return view.steps
-
-    def _rows(self, kind: str, flow: str, run_id: str, step: str, task_id: str) -> List[Dict]:
-        """A task's `metadata` or `artifacts` rows, cached for `listing_ttl` seconds."""
-        key = (kind, flow, run_id, step, task_id)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._task_rows.get(key)
-        if hit is not None and now - hit[0] < self.listing_ttl:
-            return hit[1]
-        rows = self._list(obj_path(flow, run_id, step, task_id) + f"/{kind}")
-        if kind == "metadata":
-            rows.sort(key=lambda m: _int(m.get("ts_epoch")) or 0)
-        with self._lock:
-            if len(self._task_rows) > 4096:
-                self._task_rows.clear()
-            self._task_rows[key] = (now, rows)
-        return rows
-
-    def _metadata(self, flow: str, run_id: str, t: _Task) -> List[Dict[str, Any]]:
-        if t.metadata is None:
-            t.metadata = self._rows("metadata", flow, run_id, t.step, t.task_id)
-        return t.metadata
-
-    def _artifact_rows(self, flow: str, run_id: str, t: _Task) -> List[Dict[str, Any]]:
-        if t.artifacts is None:
-            t.artifacts = self._rows("artifacts", flow, run_id, t.step, t.task_id)
-        return t.artifacts
-
-    def _blob_bool(self, flow: str, sha: Any) -> Optional[bool]:
-        if not isinstance(sha, str) or not _SHA.match(sha):
-            return None
-        if sha in self._bools:
-            return self._bools[sha]
-        with self._blob_lock:  # concurrent details of a page share one read per sha
-            if sha not in self._bools:
-                blob = self.data.blob(flow, sha)
-                if blob is None:
-                    return None  # not cached: the blob may appear a moment later
-                self._bools[sha] = decode_bool(blob)
-        return self._bools[sha]
-
-    def _task_state(self, flow: str, run_id: str, t: _Task) -> TaskRecord:
-        """A task's status as Metaflow's client sees it (2 requests + a cached blob read)."""
-        meta = self._metadata(flow, run_id, t)
-        stamps = [_int(m.get("ts_epoch")) or 0 for m in meta]
-        newest = max([t.created_at, t.heartbeat_ms or 0, *stamps])
-
-        def artifacts_of(done_attempt: int) -> Mapping[str, Mapping[str, Any]]:
-            by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
-            return by_attempt.get(done_attempt) or (
-                by_attempt[max(by_attempt)] if by_attempt else {}
-            )
-
-        return task_record(
-            step=t.step,
-            task_id=t.task_id,
-            created_at=t.created_at,
-            metadata=meta,
-            artifacts_of=artifacts_of,
-            blob_bool=lambda sha: self._blob_bool(flow, sha),
-            recently_active=lambda: self._recent(newest),
-        )
-
-    def _recent(self, newest_ms: int) -> bool:
-        return time.time() * 1000 - newest_ms < self.stale_after * 1000
-
     # -- runs --------------------------------------------------------------------------------
     def end_step_name(self, flow: str, run_id: str) -> str:
         """The run's terminal step, from `_parameters` metadata (Metaflow's _graph_endpoints)."""
@@ -362,40 +197,36 @@ class ServiceStore(Store):
         cached = self._end_steps.get((flow, run_id))
         if cached is not None:
             return cached
-        view = _RunView(flow, run_id)
-        params = self._tasks_of(view, "_parameters")
+        view = RunView(flow, run_id)
+        params = self.rows.tasks_of(view, "_parameters")
         for t in params:
-            for m in self._metadata(flow, run_id, t):
-                if m.get("field_name") == "end_step" and isinstance(m.get("value"), str):
-                    self._end_steps[(flow, run_id)] = str(m["value"])
-                    return str(m["value"])
+            name = rules.end_step(self.rows.metadata(flow, run_id, t))
+            if name is not None:
+                self._end_steps[(flow, run_id)] = name
+                return name
         if params:  # an older run: Metaflow falls back to "end" for good
-            self._end_steps[(flow, run_id)] = "end"
-        return "end"
+            self._end_steps[(flow, run_id)] = rules.DEFAULT_END_STEP
+        return rules.DEFAULT_END_STEP
 
-    def run_details(self, flow: str, run_id: str, end_step: Optional[str] = None) -> RunDetails:
+    def run_details(self, flow: str, run_id: str) -> RunDetails:
         self._check(flow, run_id)
-        end_step = end_step or self.end_step_name(flow, run_id)
-        view = _RunView(flow, run_id)
-        steps = self._steps_of(view)
+        end_step = self.end_step_name(flow, run_id)
+        view = RunView(flow, run_id)
+        steps = self.rows.steps_of(view)
         origin: Optional[str] = None
-        if steps:
-            newest_step = max(steps, key=lambda s: s[1])[0]
-            newest_tasks = self._tasks_of(view, newest_step)
-            if newest_tasks:
-                t = max(newest_tasks, key=lambda t: t.created_at)
-                values = [
-                    str(m.get("value"))
-                    for m in self._metadata(flow, run_id, t)
-                    if m.get("field_name") == "origin-run-id"
-                ]
-                origin = next((v for v in values if v != "None"), None)
+        newest_step = rules.newest(steps, lambda s: s[1])
+        if newest_step is not None:
+            newest_task = rules.newest(
+                self.rows.tasks_of(view, newest_step[0]), lambda t: t.created_at
+            )
+            if newest_task is not None:
+                origin = rules.origin_run_id(self.rows.metadata(flow, run_id, newest_task))
         if end_step in {name for name, _ in steps}:
-            end_tasks = self._tasks_of(view, end_step)
-            if end_tasks:
-                end = self._task_state(flow, run_id, max(end_tasks, key=lambda t: t.created_at))
-                if end.finished_at is not None and end.status in ("succeeded", "failed"):
-                    return RunDetails(end.status, end.finished_at, origin, final=True)
+            end = rules.newest(self.rows.tasks_of(view, end_step), lambda t: t.created_at)
+            if end is not None:
+                done = finished_run(self.rows.task_state(flow, run_id, end), origin)
+                if done is not None:
+                    return done
         # Unfinished (or broken) run. A fresh run heartbeat (metaflow-service records one every
         # few seconds while the runtime lives) says "running" without reading any task.
         run_row = self._get(obj_path(flow, run_id))
@@ -406,22 +237,22 @@ class ServiceStore(Store):
             view.newest_ms = max(
                 view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
             )
-        # Otherwise look at the tasks as the local store does, newest first, a batch at a time,
-        # stopping at the first one still running (a large foreach is not read whole).
-        all_tasks = [t for name, _ in steps for t in self._tasks_of(view, name)]
+        # Otherwise look at the tasks as the local store does, newest first, a batch at a time
+        # (the rule stops at the first one still running: a large foreach is not read whole).
+        all_tasks = [t for name, _ in steps for t in self.rows.tasks_of(view, name)]
         all_tasks.sort(key=lambda t: t.created_at, reverse=True)
-        states: List[TaskRecord] = []
-        for start in range(0, len(all_tasks), TASK_BATCH):
-            batch = all_tasks[start : start + TASK_BATCH]
-            states += self._map(lambda t: self._task_state(flow, run_id, t), batch)
-            if any(s.status == "running" for s in states):
-                return RunDetails("running", None, origin, final=False)
-        recent = self._recent(view.newest_ms)
-        if any(s.status == "failed" for s in states):
-            return RunDetails("failed", None, origin, final=not recent)
-        if not states and recent:
-            return RunDetails("running", None, origin, final=False)
-        return RunDetails("unknown", None, origin, final=False)
+
+        def states() -> Iterator[TaskRecord]:
+            for start in range(0, len(all_tasks), TASK_BATCH):
+                batch = all_tasks[start : start + TASK_BATCH]
+                yield from self._map(lambda t: self.rows.task_state(flow, run_id, t), batch)
+
+        return unfinished_run(
+            states(),
+            origin,
+            alive=lambda: self.rows.recent(view.newest_ms),
+            between_steps=lambda seen: not seen and self.rows.recent(view.newest_ms),
+        )
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:
         """Details of several runs, fetched concurrently."""
@@ -430,9 +261,9 @@ class ServiceStore(Store):
 
     def steps(self, flow: str, run_id: str) -> List[StepRecord]:
         self._check(flow, run_id)
-        view = _RunView(flow, run_id)
-        steps = self._steps_of(view)
-        tasks = self._map(lambda s: self._tasks_of(view, s[0]), steps)
+        view = RunView(flow, run_id)
+        steps = self.rows.steps_of(view)
+        tasks = self._map(lambda s: self.rows.tasks_of(view, s[0]), steps)
         return [
             StepRecord(name, ts, tuple(t.task_id for t in ts_tasks))
             for (name, ts), ts_tasks in zip(steps, tasks)
@@ -440,8 +271,10 @@ class ServiceStore(Store):
 
     def tasks(self, flow: str, run_id: str, step: str) -> List[TaskRecord]:
         self._check(flow, run_id, step)
-        view = _RunView(flow, run_id)
-        return self._map(lambda t: self._task_state(flow, run_id, t), self._tasks_of(view, step))
+        view = RunView(flow, run_id)
+        return self._map(
+            lambda t: self.rows.task_state(flow, run_id, t), self.rows.tasks_of(view, step)
+        )
 
     def task_record(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[TaskRecord]:
         """One task's state without reading its siblings (None when it does not exist)."""
@@ -450,22 +283,18 @@ class ServiceStore(Store):
         if not isinstance(row, dict) or _int(row.get("ts_epoch")) is None:
             return None
         hb = _int(row.get("last_heartbeat_ts"))
-        t = _Task(step, task_id, int(row["ts_epoch"]), hb * 1000 if hb else None)
-        return self._task_state(flow, run_id, t)
+        t = ServiceTask(step, task_id, int(row["ts_epoch"]), hb * 1000 if hb else None)
+        return self.rows.task_state(flow, run_id, t)
 
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         self._check(flow, run_id, step, task_id)
         return isinstance(self._get(obj_path(flow, run_id, step, task_id)), dict)
 
-    def step_exists(self, flow: str, run_id: str, step: str) -> bool:
-        self._check(flow, run_id, step)
-        return isinstance(self._get(obj_path(flow, run_id, step)), dict)
-
     # -- artifacts and logs ------------------------------------------------------------------
-    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactJSON]:
+    def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         self._check(flow, run_id, step, task_id)
-        t = _Task(step, task_id, 0, None)
-        by_attempt = _latest_attempt_rows(self._artifact_rows(flow, run_id, t))
+        t = ServiceTask(step, task_id, 0, None)
+        by_attempt = latest_attempt_rows(self.rows.artifact_rows(flow, run_id, t))
         if not by_attempt:
             return []
         attempt = max(by_attempt)  # the service's own rule: the latest attempt's artifacts
@@ -475,37 +304,16 @@ class ServiceStore(Store):
         raw = self.data.read_small(parts, DATA_JSON_MAX)
         if raw is not None:
             try:
-                data = json.loads(raw)
+                info = rules.data_json_parts(json.loads(raw))[1]
             except ValueError:
-                data = None
-            if isinstance(data, dict) and isinstance(data.get("info"), dict):
-                info = data["info"]
-        out: List[ArtifactJSON] = []
-        for name, row in rows.items():
-            meta: Dict[str, Any] = info[name] if isinstance(info.get(name), dict) else {}
-            raw_type = str(meta.get("type", ""))
-            m = _TYPE.match(raw_type)
-            size = meta.get("size")
-            out.append(
-                ArtifactJSON(
-                    name=name,
-                    type=m.group(1) if m else (raw_type or "unknown"),
-                    size=size if isinstance(size, int) and not isinstance(size, bool) else -1,
-                    sha=str(row.get("sha", "")),
-                )
-            )
-        out.sort(key=lambda a: a["name"])
-        return out
+                pass
+        return rules.artifacts_json({name: row.get("sha", "") for name, row in rows.items()}, info)
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
         """The latest started attempt (Metaflow's `Task.current_attempt`)."""
-        t = _Task(step, task_id, 0, None)
-        values = [
-            str(m.get("value"))
-            for m in self._metadata(flow, run_id, t)
-            if m.get("field_name") == "attempt"
-        ]
-        return max((int(v) for v in values if v.isdigit()), default=0)
+        return rules.current_attempt(
+            self.rows.metadata(flow, run_id, ServiceTask(step, task_id, 0, None))
+        )
 
     def log_sources(
         self, flow: str, run_id: str, step: str, task_id: str, stream: str
@@ -521,26 +329,15 @@ class ServiceStore(Store):
         self, flow: str, run_id: str, add: Sequence[str], remove: Sequence[str]
     ) -> RunRecord:
         self._check(flow, run_id)
-        add_set, remove_set = frozenset(add), frozenset(remove)
         for attempt in range(6):
             current = self.read_run(flow, run_id)
             if current is None:
                 raise NotFound(f"{flow}/{run_id} does not exist.")
-            system = frozenset(current.system_tags)
-            if remove_set & system:
-                bad = ", ".join(sorted(remove_set & system))
-                raise SystemTag(f"Cannot remove system tag(s) {bad}: system tags are immutable.")
-            existing = frozenset(current.tags)
-            to_add = add_set - system
-            new = (existing - remove_set) | to_add
-            if new == existing:
+            change = rules.plan_tag_change(current.tags, current.system_tags, add, remove)
+            if change.unchanged:
                 return current
-            check_user_tag_count(new, existing)
             # disjoint sets: the result is the same whichever the service applies first
-            body = {
-                "tags_to_add": sorted(to_add - existing),
-                "tags_to_remove": sorted((remove_set - to_add) & existing),
-            }
+            body = {"tags_to_add": change.to_add, "tags_to_remove": change.to_remove}
             status, resp = self.api.patch(obj_path(flow, run_id) + "/tag/mutate", body)
             if status < 300 and isinstance(resp, dict) and isinstance(resp.get("tags"), list):
                 final_tags = [str(t) for t in resp["tags"]]
@@ -568,37 +365,3 @@ class ServiceStore(Store):
         raise TagConflict(
             f"Tags of {flow}/{run_id} kept changing under concurrent writers; please retry."
         )
-
-
-def _conf(name: str) -> Optional[str]:
-    """METAFLOW_<name> from the environment, else Metaflow's configuration (profile)."""
-    value = os.environ.get(f"METAFLOW_{name}")
-    if value:
-        return value
-    try:
-        import metaflow.metaflow_config as mc
-
-        configured = getattr(mc, name, None)
-    except Exception:
-        return None
-    return str(configured) if configured else None
-
-
-def datastore_from_config() -> DatastoreReader:
-    """The datastore Metaflow writes to: S3 (`DATASTORE_SYSROOT_S3`) or a local folder."""
-    kind = (_conf("DEFAULT_DATASTORE") or "local").lower()
-    if kind == "s3":
-        root = _conf("DATASTORE_SYSROOT_S3")
-        if not root:
-            raise StoreUnavailable(
-                "METAFLOW_DEFAULT_DATASTORE is s3 but METAFLOW_DATASTORE_SYSROOT_S3 is not set."
-            )
-        return S3Reader(root)
-    if kind == "local":
-        from .config import find_local_sysroot
-
-        return LocalReader(find_local_sysroot() / ".metaflow")
-    raise StoreUnavailable(
-        f"jupyter_mfns reads the {kind!r} datastore only through S3 or a local folder; "
-        "please open an issue with your deployment."
-    )

@@ -2,7 +2,6 @@
 
 Only the read routes Metaflow's own `ServiceMetadataProvider` uses, plus run tag mutation:
 
-    GET   /ping                                     (METADATA_SERVICE_VERSION header)
     GET   /flows, /flows/{flow}/runs, /flows/{flow}/runs/{run}
     GET   .../runs/{run}/steps, .../steps/{step}/tasks, .../tasks/{task}
     GET   .../tasks/{task}/metadata, .../tasks/{task}/artifacts
@@ -16,16 +15,20 @@ unknown parameter and answer with the whole listing in one response.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import quote
+
+from urllib3.util.retry import Retry
 
 from ..errors import StoreUnavailable
 
 #: rows per page of a paginated run listing (recent metaflow-service caps `_limit` at 500)
 PAGE_LIMIT = 500
-_RETRY_STATUS = (502, 503, 504)
+#: statuses of a service (or the proxy before it) that is restarting or overloaded
+RETRY_STATUS = (502, 503, 504)
+#: seconds: retries wait 0, then 2x, 4x this (urllib3's exponential backoff)
+RETRY_BACKOFF = 0.2
 
 
 class ServiceError(StoreUnavailable):
@@ -46,6 +49,34 @@ def obj_path(*parts: str) -> str:
     return out
 
 
+class CountingRetry(Retry):
+    """urllib3's retry policy, telling `on_retry(method)` about every request it sends again."""
+
+    def __init__(self, *args: Any, on_retry: Optional[Callable[[str], None]] = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.on_retry = on_retry
+
+    def new(self, **kwargs: Any) -> CountingRetry:
+        retry: CountingRetry = super().new(**kwargs)  # type: ignore[assignment]
+        retry.on_retry = self.on_retry
+        return retry
+
+    def increment(
+        self,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+        response: Any = None,
+        error: Optional[Exception] = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> CountingRetry:
+        # raises once the retries are used up; returning means urllib3 sends the request again
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.on_retry is not None:
+            self.on_retry(method or "GET")
+        return retry
+
+
 class ServiceAPI:
     """Blocking JSON calls to one metadata service, with retries and request counting."""
 
@@ -56,6 +87,7 @@ class ServiceAPI:
         *,
         timeout: Tuple[float, float] = (5.0, 120.0),
         retries: int = 3,
+        backoff: float = RETRY_BACKOFF,
         page_limit: int = PAGE_LIMIT,
     ) -> None:
         import requests
@@ -65,41 +97,47 @@ class ServiceAPI:
         self.timeout = timeout
         self.retries = retries
         self.page_limit = page_limit
-        self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
-        #: requests sent, by method and in total; read by tests and the benchmark
+        #: requests sent (retries included), by method and in total; read by tests and the
+        #: benchmark
         self.stats: Counter[str] = Counter()
         self._stats_lock = threading.Lock()
         #: True once a run listing came back paginated (a recent metaflow-service)
         self.paginates: Optional[bool] = None
+        # connection failures, read timeouts and 502/503/504 answers are retried (every method:
+        # the tag mutation is idempotent), the last answer is returned rather than raised
+        retry = CountingRetry(
+            total=retries,
+            status_forcelist=RETRY_STATUS,
+            allowed_methods=None,
+            backoff_factor=backoff,
+            raise_on_status=False,
+            on_retry=self._count,
+        )
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=4, pool_maxsize=16, max_retries=retry
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     # -- transport ---------------------------------------------------------------------------
+    def _count(self, method: str) -> None:
+        with self._stats_lock:
+            self.stats["service_requests"] += 1
+            self.stats[f"service_{method.lower()}"] += 1
+
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         import requests
 
-        url = self.url + path
-        delay = 0.2
-        for attempt in range(self.retries + 1):
-            with self._stats_lock:
-                self.stats["service_requests"] += 1
-                self.stats[f"service_{method.lower()}"] += 1
-            try:
-                resp = self.session.request(
-                    method, url, headers=self.headers, timeout=self.timeout, **kwargs
-                )
-            except requests.RequestException as exc:
-                if attempt == self.retries:
-                    raise StoreUnavailable(
-                        f"The Metaflow service at {self.url} is unreachable: {exc}"
-                    ) from exc
-            else:
-                if resp.status_code not in _RETRY_STATUS or attempt == self.retries:
-                    return resp
-            time.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        self._count(method)
+        try:
+            return self.session.request(
+                method, self.url + path, headers=self.headers, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise StoreUnavailable(
+                f"The Metaflow service at {self.url} is unreachable: {exc}"
+            ) from exc
 
     def get(self, path: str, params: Optional[Mapping[str, Any]] = None) -> Any:
         """The JSON answer of a GET; None on 404."""
@@ -132,23 +170,7 @@ class ServiceAPI:
         except ValueError:
             return resp.status_code, resp.text
 
-    def version(self) -> Optional[str]:
-        resp = self._send("GET", "/ping")
-        if resp.status_code >= 300:
-            raise ServiceError(
-                f"The Metaflow service at {self.url} answered {resp.status_code} to /ping",
-                resp.status_code,
-            )
-        return resp.headers.get("METADATA_SERVICE_VERSION")
-
     # -- listings ----------------------------------------------------------------------------
-    def list_runs(self, flow: str) -> Optional[List[Dict[str, Any]]]:
-        """Every run row of `flow` (None when the flow does not exist), page by page."""
-        pages = list(self.run_pages(flow))
-        if pages and pages[0] is None:
-            return None
-        return [row for page in pages if page for row in page]
-
     def run_pages(self, flow: str) -> Iterator[Optional[List[Dict[str, Any]]]]:
         """The run rows of `flow` as the service pages them (one page on older services);
         a single None when the flow does not exist."""

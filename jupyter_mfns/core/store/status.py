@@ -1,24 +1,22 @@
-"""A task's status as Metaflow's client derives it, from metadata any store can read.
+"""Task and run status as Metaflow's client derives them, from metadata any store can read.
 
 Metaflow says a task finished when its latest done attempt has a `_task_ok` artifact, and
 succeeded when that attempt's `_success` artifact is True (`Task.finished`, `Task.successful`);
 `finished_at` is the `_task_ok` artifact's time. Older attempts without artifacts fall back to
-the `attempt_ok` metadata. Stores supply the raw rows; this module holds the rules once.
+the `attempt_ok` metadata. A run is what its end step's newest task is, once that finished;
+before, it is running while a task runs, failed once one failed and nothing runs any more.
+Stores supply the raw rows and their own signs of life; this module holds the rules once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence
 
 from ..model import Status
-from .base import TaskRecord
+from .base import RunDetails, TaskRecord
+from .rules import as_int, done_attempts, origin_run_id, origin_task_id, started_attempts
 
 Row = Mapping[str, Any]
-
-
-def as_int(value: Any) -> Optional[int]:
-    """An int from JSON, never a bool."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def task_record(
@@ -40,11 +38,8 @@ def task_record(
     recently_active(): whether an unfinished task still shows signs of life.
     """
 
-    def values(field: str) -> List[str]:
-        return [str(m.get("value")) for m in metadata if m.get("field_name") == field]
-
-    started = [int(v) for v in values("attempt") if v.isdigit()]
-    done = [int(v) for v in values("attempt-done") if v.isdigit()]
+    started = started_attempts(metadata)
+    done = done_attempts(metadata)
     attempt = max(started + done, default=0)
     done_attempt = done[-1] if done else None  # Metaflow: the last attempt-done entry
     status: Status = "running"
@@ -81,6 +76,42 @@ def task_record(
         status=status,
         finished_at=finished_at,
         attempt=attempt,
-        origin_run_id=next((v for v in values("origin-run-id") if v != "None"), None),
-        origin_task_id=next((v for v in values("origin-task-id") if v != "None"), None),
+        origin_run_id=origin_run_id(metadata),
+        origin_task_id=origin_task_id(metadata),
     )
+
+
+def finished_run(end_task: Optional[TaskRecord], origin: Optional[str]) -> Optional[RunDetails]:
+    """The run's final details once its end step's newest task finished, else None."""
+    if end_task is None or end_task.finished_at is None:
+        return None
+    if end_task.status not in ("succeeded", "failed"):
+        return None
+    return RunDetails(end_task.status, end_task.finished_at, origin, final=True)
+
+
+def unfinished_run(
+    tasks: Iterable[TaskRecord],
+    origin: Optional[str],
+    *,
+    alive: Callable[[], bool],
+    between_steps: Callable[[List[TaskRecord]], bool],
+) -> RunDetails:
+    """Details of a run whose end step has not finished.
+
+    tasks: the run's tasks, read lazily (a store may read them newest first and stop at the
+        first one running, so a large foreach is not read whole);
+    alive(): the run's runtime showed signs of life recently (else a failure is final);
+    between_steps(states): nothing runs or failed, yet the runtime is about to start a task.
+    """
+    states: List[TaskRecord] = []
+    for task in tasks:
+        if task.status == "running":
+            return RunDetails("running", None, origin, final=False)
+        states.append(task)
+    if any(t.status == "failed" for t in states):
+        # no task is running any more: the runtime gave up on this run
+        return RunDetails("failed", None, origin, final=not alive())
+    if between_steps(states):
+        return RunDetails("running", None, origin, final=False)
+    return RunDetails("unknown", None, origin, final=False)

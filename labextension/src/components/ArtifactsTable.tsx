@@ -2,7 +2,9 @@ import { Button, notebookIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { formatSize } from '../format';
+import type { IProblem } from '../models/errors';
 import type { TaskModel } from '../models/task';
+import type { IArtifact } from '../types';
 import { ActionsContext } from './actions';
 import { CopyButton } from './CopyButton';
 import { Loading, Problem } from './Problem';
@@ -12,22 +14,18 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
   const { task } = props;
   const actions = React.useContext(ActionsContext);
   const [pending, setPending] = React.useState<string | null>(null);
-  const [problem, setProblem] = React.useState<{
-    reason: string;
-    message: string;
-  } | null>(null);
+  const [problem, setProblem] = React.useState<IProblem | null>(null);
   const artifacts = task.artifacts;
 
-  const load = async (name: string) => {
-    const pathspec = `${task.pathspec}/${name}`;
-    setPending(name);
+  const load = async (artifact: IArtifact) => {
+    setPending(artifact.name);
     setProblem(null);
     try {
-      await actions.loadArtifact(pathspec, task.namespace);
+      await actions.runCell(artifact.code);
     } catch (error) {
       setProblem({
         reason: 'notebook',
-        message: `Could not load ${name} into a notebook: ${
+        message: `Could not load ${artifact.name} into a notebook: ${
           error instanceof Error ? error.message : String(error)
         }`
       });
@@ -50,13 +48,17 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
       <Problem problem={problem} onDismiss={() => setProblem(null)} />
       <table className="jp-mfns-table jp-mfns-artifacts-table">
         <colgroup>
-          <col />
+          <col className="jp-mfns-col-name" />
+          <col className="jp-mfns-col-type" />
+          <col className="jp-mfns-col-size" />
           <col className="jp-mfns-col-actions" />
         </colgroup>
         <thead>
           <tr>
-            <th scope="col" title="Name, size and type">
-              Artifact
+            <th scope="col">Artifact</th>
+            <th scope="col">Type</th>
+            <th scope="col" className="jp-mfns-num">
+              Size
             </th>
             <th scope="col">
               <span className="jp-mfns-sr-only">Actions</span>
@@ -66,26 +68,25 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
         <tbody>
           {artifacts.map(a => (
             <tr key={a.name} data-artifact={a.name}>
-              <td className="jp-mfns-artifact" title={`${a.name}: ${a.type}`}>
-                <div className="jp-mfns-mono jp-mfns-artifact-name">
-                  {a.name}
-                </div>
-                <div className="jp-mfns-type">
-                  <span title={`${a.size.toLocaleString()} bytes`}>
-                    {formatSize(a.size)}
-                  </span>
-                  {' · '}
-                  {a.type}
-                </div>
+              <td className="jp-mfns-mono jp-mfns-artifact-name" title={a.name}>
+                {a.name}
               </td>
-
+              <td className="jp-mfns-type" title={a.type}>
+                {a.type}
+              </td>
+              <td
+                className="jp-mfns-num"
+                title={`${a.size.toLocaleString()} bytes`}
+              >
+                {a.size < 0 ? '—' : formatSize(a.size)}
+              </td>
               <td>
                 <div className="jp-mfns-row-actions">
                   <Button
                     small
                     className="jp-mfns-load"
                     disabled={pending !== null}
-                    onClick={() => void load(a.name)}
+                    onClick={() => void load(a)}
                     aria-label={`Load ${a.name} into notebook`}
                     title={`Load into notebook: insert and run a cell that loads ${a.name} as pandas in the active notebook`}
                   >

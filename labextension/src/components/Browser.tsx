@@ -1,65 +1,48 @@
-import { Button, UseSignal } from '@jupyterlab/ui-components';
+import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { BrowserModel } from '../models/browser';
 import type { KernelLink } from '../models/kernelLink';
+import { ActionsContext } from './actions';
 import { Breadcrumbs } from './Breadcrumbs';
 import { FlowList } from './FlowList';
 import { GotoBox } from './GotoBox';
 import { NamespaceBar } from './NamespaceBar';
 import { Loading, Problem } from './Problem';
-import { RunsTable } from './RunsTable';
-import { RunView } from './RunView';
-import { TaskView } from './TaskView';
+import { Progress } from './Progress';
+import { RunsTable, runsKey } from './RunsTable';
 
-/** A thin bar at the top while any request is in flight. */
-function Progress(props: { model: BrowserModel }): JSX.Element {
-  const activity = props.model.activity;
+/** The flows, or one flow's runs (a run opens in a tab). */
+function Body(props: { model: BrowserModel }): JSX.Element | null {
+  const { model } = props;
+  const actions = React.useContext(ActionsContext);
+  const runs = model.runs;
+  if (model.location.view === 'flows' || !runs) {
+    return <FlowList model={model} />;
+  }
   return (
-    <UseSignal signal={activity.changed}>
-      {() => (
-        <div
-          className={`jp-mfns-progress${activity.busy ? ' jp-mod-busy' : ''}`}
-          role="progressbar"
-          aria-label="Loading"
-          aria-hidden={!activity.busy}
-        />
-      )}
-    </UseSignal>
+    <RunsTable
+      key={runsKey(runs)}
+      runs={runs}
+      onSwitch={owner => void actions.switchTo(owner)}
+      onBack={() => model.openFlows()}
+    />
   );
 }
 
-/** The view below the breadcrumbs, chosen by the model's location. */
-function Body(props: { model: BrowserModel }): JSX.Element | null {
-  const { model } = props;
-  const loc = model.location;
-  switch (loc.view) {
-    case 'flows':
-      return <FlowList model={model} />;
-    case 'runs':
-      return model.runs ? <RunsTable model={model} runs={model.runs} /> : null;
-    case 'run':
-      return model.run ? <RunView model={model} run={model.run} /> : null;
-    case 'task':
-      return model.task ? <TaskView model={model} task={model.task} /> : null;
-  }
-}
-
-/** The whole Metaflow panel. */
+/** The Metaflow sidebar: the navigator (namespace, go to, flows, runs). */
 export function Browser(props: {
   model: BrowserModel;
   link: KernelLink | null;
-  gotoRef: React.RefObject<HTMLInputElement>;
 }): JSX.Element {
   const { model } = props;
-  const loc = model.location;
   return (
     <div className="jp-mfns-browser">
-      <Progress model={model} />
+      <Progress activity={model.activity} />
       <div className="jp-mfns-top">
         <h2 className="jp-mfns-title">Metaflow</h2>
         <NamespaceBar model={model} link={props.link} />
-        <GotoBox model={model} inputRef={props.gotoRef} />
+        <GotoBox disabled={!model.ready} />
       </div>
       <Problem problem={model.problem}>
         <Button small onClick={() => void model.refresh()}>
@@ -72,7 +55,7 @@ export function Browser(props: {
       {model.ready && (
         <>
           <Breadcrumbs model={model} />
-          <div className={`jp-mfns-body jp-mfns-body-${loc.view}`}>
+          <div className={`jp-mfns-body jp-mfns-body-${model.location.view}`}>
             <Body model={model} />
           </div>
         </>

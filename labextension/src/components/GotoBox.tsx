@@ -1,20 +1,31 @@
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { BrowserModel } from '../models/browser';
-import { namespaceLabel } from '../namespaces';
+import type { IProblem } from '../models/errors';
+import { ActionsContext } from './actions';
 
-/** The "Go to pathspec" box; outside the namespace it names the owner and offers a switch. */
-export function GotoBox(props: {
-  model: BrowserModel;
-  inputRef?: React.RefObject<HTMLInputElement>;
-}): JSX.Element {
-  const { model } = props;
+/**
+ * The "Go to pathspec" box. A flow opens in the panel, anything deeper in a tab; an
+ * object of another namespace asks (a dialog) before switching; other problems (no
+ * such run, a malformed pathspec) are said below the box.
+ */
+export function GotoBox(props: { disabled?: boolean }): JSX.Element {
+  const actions = React.useContext(ActionsContext);
   const [text, setText] = React.useState('');
-  const goto = model.goto;
-  const problem = goto?.problem ?? null;
-  const owners = problem?.owners ?? [];
-  const mismatch = problem?.reason === 'namespace_mismatch';
+  const [pending, setPending] = React.useState<string | null>(null);
+  const [problem, setProblem] = React.useState<IProblem | null>(null);
+
+  const go = async () => {
+    const wanted = text.trim();
+    setPending(wanted);
+    setProblem(null);
+    const found = await actions.goTo(wanted);
+    setPending(null);
+    setProblem(found);
+    if (!found) {
+      setText('');
+    }
+  };
 
   return (
     <div className="jp-mfns-goto">
@@ -22,11 +33,10 @@ export function GotoBox(props: {
         className="jp-mfns-goto-form"
         onSubmit={event => {
           event.preventDefault();
-          void model.goTo(text).then(ok => ok && setText(''));
+          void go();
         }}
       >
         <input
-          ref={props.inputRef}
           className="jp-mfns-input jp-mfns-goto-input"
           aria-label="Go to pathspec"
           placeholder="Go to Flow/Run[/Step[/Task]]"
@@ -34,14 +44,12 @@ export function GotoBox(props: {
           spellCheck={false}
           onChange={event => {
             setText(event.target.value);
-            if (goto && !goto.pending) {
-              model.dismissGoto();
-            }
+            setProblem(null);
           }}
           onKeyDown={event => {
-            if (event.key === 'Escape' && goto) {
+            if (event.key === 'Escape' && problem) {
               event.stopPropagation();
-              model.dismissGoto();
+              setProblem(null);
             }
           }}
         />
@@ -49,50 +57,17 @@ export function GotoBox(props: {
           type="submit"
           small
           className="jp-mfns-goto-button"
-          disabled={!model.ready}
+          disabled={props.disabled || pending !== null}
         >
           Go
         </Button>
       </form>
-      {goto?.pending && (
-        <div className="jp-mfns-goto-msg">Looking up {goto.pathspec}…</div>
-      )}
-      {problem && mismatch && (
-        <div className="jp-mfns-goto-msg jp-mfns-mismatch" role="alert">
-          <div>
-            <code>{goto?.pathspec}</code> is not in{' '}
-            <strong>{namespaceLabel(model.namespace)}</strong>.{' '}
-            {owners.length
-              ? `It belongs to ${owners.join(', ')}.`
-              : 'It belongs to no user or production namespace.'}
-          </div>
-          <div className="jp-mfns-actions">
-            {owners.map(owner => (
-              <Button
-                key={owner}
-                small
-                className="jp-mod-styled jp-mod-accept"
-                onClick={() => model.switchToOwner(owner)}
-              >
-                Switch to {owner}
-              </Button>
-            ))}
-            {!owners.length && (
-              <Button
-                small
-                className="jp-mod-styled jp-mod-accept"
-                onClick={() => model.setNamespace(null, goto?.pathspec)}
-              >
-                Switch to Global
-              </Button>
-            )}
-            <Button small minimal onClick={() => model.dismissGoto()}>
-              Stay here
-            </Button>
-          </div>
+      {pending !== null && (
+        <div className="jp-mfns-goto-msg" role="status">
+          Looking up {pending}…
         </div>
       )}
-      {problem && !mismatch && (
+      {problem && (
         <div className="jp-mfns-goto-msg jp-mfns-problem" role="alert">
           {problem.message}
         </div>

@@ -1,9 +1,10 @@
-import { Button } from '@jupyterlab/ui-components';
+import { Button, launchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { plural } from '../format';
 import { MORE_LINES, TaskModel } from '../models/task';
 import type { ILogLine, LogStream } from '../types';
+import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
 
 function clock(ts: number | null): string {
@@ -29,12 +30,18 @@ function highlight(text: string, needle: string): React.ReactNode {
   return parts;
 }
 
-/** The end of a task's stdout or stderr: load earlier lines, search, follow while it runs. */
+/**
+ * The end of a task's stdout or stderr: load earlier lines, search, follow while it
+ * runs. Inside a task's tab it offers to open the log in a tab of its own.
+ */
 export function LogView(props: {
   task: TaskModel;
   stream: LogStream;
+  /** The log fills its own tab (no "open in a tab" button). */
+  standalone?: boolean;
 }): JSX.Element {
   const { task, stream } = props;
+  const actions = React.useContext(ActionsContext);
   const log = task.log(stream);
   const [query, setQuery] = React.useState('');
   const box = React.useRef<HTMLDivElement>(null);
@@ -83,6 +90,25 @@ export function LogView(props: {
             Follow
           </label>
         )}
+        {!props.standalone && (
+          <Button
+            small
+            minimal
+            className="jp-mfns-log-open"
+            title={`Open ${stream} in a tab of its own`}
+            onClick={() =>
+              void actions.open({
+                kind: 'log',
+                pathspec: task.pathspec,
+                stream,
+                namespace: task.namespace
+              })
+            }
+          >
+            <launchIcon.react tag="span" className="jp-mfns-button-icon" />
+            Open in tab
+          </Button>
+        )}
       </div>
       <Problem problem={log.problem} />
       <div
@@ -101,16 +127,22 @@ export function LogView(props: {
             <span className="jp-mfns-muted">
               Showing the last {plural(log.lines.length, 'line')}.
             </span>
-            <Button
-              small
-              disabled={log.loading}
-              onClick={() => {
-                stick.current = false;
-                void task.loadMore(stream);
-              }}
-            >
-              Load {MORE_LINES.toLocaleString()} earlier lines
-            </Button>
+            {task.canLoadMore(stream) ? (
+              <Button
+                small
+                disabled={log.loading}
+                onClick={() => {
+                  stick.current = false;
+                  void task.loadMore(stream);
+                }}
+              >
+                Load {MORE_LINES.toLocaleString()} earlier lines
+              </Button>
+            ) : (
+              <span className="jp-mfns-muted">
+                (this server sends at most that many)
+              </span>
+            )}
           </div>
         )}
         {!log.loaded && <Loading what={`Loading ${stream}…`} />}

@@ -12,10 +12,9 @@ import {
   formatTime,
   plural
 } from '../format';
-import type { BrowserModel } from '../models/browser';
 import type { IOrigin, RunModel } from '../models/run';
-import { namespaceLabel } from '../namespaces';
 import type { IStep, Namespace } from '../types';
+import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
 import { DetailHead, StatusIcon } from './Status';
 import { TagEditor } from './TagEditor';
@@ -24,10 +23,16 @@ import { TagEditor } from './TagEditor';
 function OriginLine(props: {
   origin: IOrigin;
   namespace: Namespace;
-  model: BrowserModel;
 }): JSX.Element {
-  const { origin, model } = props;
+  const { origin, namespace } = props;
+  const actions = React.useContext(ActionsContext);
   const owner = origin.owners[0];
+  const open = (elsewhere?: string) => {
+    const request = { kind: 'run', pathspec: origin.pathspec };
+    void (elsewhere
+      ? actions.switchTo(elsewhere, request)
+      : actions.open({ ...request, namespace }));
+  };
   let where: React.ReactNode;
   switch (origin.state) {
     case 'checking':
@@ -70,10 +75,7 @@ function OriginLine(props: {
                 : `Open ${origin.pathspec}`
             }
             onClick={() =>
-              model.openOrigin(
-                origin.pathspec,
-                origin.state === 'elsewhere' ? owner : undefined
-              )
+              open(origin.state === 'elsewhere' ? owner : undefined)
             }
           >
             {origin.pathspec}
@@ -85,7 +87,7 @@ function OriginLine(props: {
         <Button
           small
           className="jp-mod-styled jp-mod-accept"
-          onClick={() => model.openOrigin(origin.pathspec, owner)}
+          onClick={() => open(owner)}
         >
           Open in {owner}
         </Button>
@@ -95,12 +97,9 @@ function OriginLine(props: {
 }
 
 /** One step, with its tasks when expanded. */
-function StepItem(props: {
-  run: RunModel;
-  step: IStep;
-  model: BrowserModel;
-}): JSX.Element {
-  const { run, step, model } = props;
+function StepItem(props: { run: RunModel; step: IStep }): JSX.Element {
+  const { run, step } = props;
+  const actions = React.useContext(ActionsContext);
   const expansion = run.expansion(step.name);
   const Caret = expansion ? caretDownIcon : caretRightIcon;
   return (
@@ -132,7 +131,13 @@ function StepItem(props: {
                 <li key={task.pathspec}>
                   <button
                     className="jp-mfns-task"
-                    onClick={() => model.openTask(task.pathspec)}
+                    onClick={() =>
+                      void actions.open({
+                        kind: 'task',
+                        pathspec: task.pathspec,
+                        namespace: run.namespace
+                      })
+                    }
                     title={`Open task ${task.pathspec}`}
                   >
                     <StatusIcon status={task.status} />
@@ -164,17 +169,17 @@ function StepItem(props: {
 }
 
 /** A run: status, times, where it resumed from, its tags, its steps and tasks. */
-export function RunView(props: {
-  model: BrowserModel;
-  run: RunModel;
-}): JSX.Element {
-  const { model, run } = props;
+export function RunView(props: { run: RunModel }): JSX.Element {
+  const { run } = props;
+  const actions = React.useContext(ActionsContext);
   const info = run.run;
   if (!info) {
     return run.problem ? (
       <Problem
         problem={run.problem}
-        onSwitch={owner => model.setNamespace(owner, run.pathspec)}
+        onSwitch={owner =>
+          void actions.switchTo(owner, { kind: 'run', pathspec: run.pathspec })
+        }
       />
     ) : (
       <Loading what={`Loading ${run.pathspec}…`} />
@@ -199,21 +204,17 @@ export function RunView(props: {
           )}
         </dd>
         <dt>Namespace</dt>
-        <dd>{namespaceLabel(run.namespace)}</dd>
+        <dd>{info.namespaces.join(', ') || '—'}</dd>
       </dl>
       {run.origin && (
-        <OriginLine
-          origin={run.origin}
-          namespace={run.namespace}
-          model={model}
-        />
+        <OriginLine origin={run.origin} namespace={run.namespace} />
       )}
-      <TagEditor run={run} suggestions={model.runs?.suggestions ?? []} />
+      <TagEditor run={run} suggestions={run.suggestions} />
       <Problem problem={run.problem} />
       <h3 className="jp-mfns-section">Steps</h3>
       <ul className="jp-mfns-steps">
         {run.steps.map(step => (
-          <StepItem key={step.name} run={run} step={step} model={model} />
+          <StepItem key={step.name} run={run} step={step} />
         ))}
       </ul>
     </div>

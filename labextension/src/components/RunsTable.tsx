@@ -1,10 +1,10 @@
 import * as React from 'react';
 
 import { formatAge, formatFullTime, formatSpan, plural } from '../format';
-import type { BrowserModel } from '../models/browser';
 import type { RunListModel } from '../models/runs';
 import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
+import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
 import { StatusIcon } from './Status';
 import { TagChip } from './TagChip';
@@ -92,7 +92,7 @@ function RunRow(props: {
         {run.system_tags.length > 0 && (
           <span className="jp-mfns-chip-sep" aria-hidden="true" />
         )}
-        {orderSystemTags(run.system_tags).map(t => (
+        {orderSystemTags(run).map(t => (
           <TagChip key={t} tag={t} system />
         ))}
       </span>
@@ -100,15 +100,31 @@ function RunRow(props: {
   );
 }
 
+/** A key that changes with the list's namespace, flow and filter: a new list starts at the top. */
+export function runsKey(runs: RunListModel): string {
+  return JSON.stringify([runs.namespace, runs.flow, runs.tags]);
+}
+
 /**
  * The runs of a flow, newest first: a virtualized grid that fetches pages as it
  * scrolls, so 100k runs stay smooth. Arrow keys move, Enter opens.
  */
 export function RunsTable(props: {
-  model: BrowserModel;
   runs: RunListModel;
+  /** Switch to a namespace that owns the flow, after a namespace mismatch. */
+  onSwitch: (owner: string) => void;
+  /** Back to the flows of the namespace, after a namespace mismatch. */
+  onBack?: () => void;
 }): JSX.Element {
-  const { model, runs } = props;
+  const { runs } = props;
+  const actions = React.useContext(ActionsContext);
+  // A run opens in its main-area tab, read in the list's namespace.
+  const onOpen = (run: IRun) =>
+    void actions.open({
+      kind: 'run',
+      pathspec: run.pathspec,
+      namespace: runs.namespace
+    });
   const scroller = React.useRef<HTMLDivElement>(null);
   const [view, setView] = React.useState({ top: 0, height: 400, width: 400 });
   const [active, setActiveState] = React.useState(-1);
@@ -156,13 +172,7 @@ export function RunsTable(props: {
     ) {
       void runs.loadMore();
     }
-  }, [last, rows.length, runs.hasMore, runs.loading]);
-
-  // A new filter or namespace starts at the top.
-  React.useEffect(() => {
-    scroller.current?.scrollTo({ top: 0 });
-    setActive(-1);
-  }, [runs, runs.tags]);
+  }, [last, rows.length, runs, runs.hasMore, runs.loading]);
 
   const reveal = (index: number) => {
     const node = scroller.current;
@@ -195,7 +205,7 @@ export function RunsTable(props: {
       Enter: () => {
         const run = rows[activeRef.current];
         if (run) {
-          model.openRun(run.pathspec);
+          onOpen(run);
         }
       }
     };
@@ -234,7 +244,7 @@ export function RunsTable(props: {
         fresh={runs.fresh.has(run.pathspec)}
         onOpen={() => {
           setActive(i);
-          model.openRun(run.pathspec);
+          onOpen(run);
         }}
         onTag={tag => void runs.addTag(tag)}
       />
@@ -244,13 +254,10 @@ export function RunsTable(props: {
   return (
     <div className={`jp-mfns-runs ${wide ? 'jp-mod-wide' : 'jp-mod-narrow'}`}>
       <TagFilter runs={runs} />
-      <RunsSummary model={model} runs={runs} />
-      <Problem
-        problem={runs.problem}
-        onSwitch={owner => model.setNamespace(owner, runs.flow)}
-      >
-        {runs.problem?.reason === 'namespace_mismatch' && (
-          <button className="jp-mfns-link" onClick={() => model.openFlows()}>
+      <RunsSummary runs={runs} />
+      <Problem problem={runs.problem} onSwitch={props.onSwitch}>
+        {runs.problem?.reason === 'namespace_mismatch' && props.onBack && (
+          <button className="jp-mfns-link" onClick={props.onBack}>
             Flows in {namespaceLabel(runs.namespace)}
           </button>
         )}
@@ -307,10 +314,7 @@ export function RunsTable(props: {
 }
 
 /** "3 of 100,000 runs", the new-runs indicator and the refresh button. */
-function RunsSummary(props: {
-  model: BrowserModel;
-  runs: RunListModel;
-}): JSX.Element {
+function RunsSummary(props: { runs: RunListModel }): JSX.Element {
   const { runs } = props;
   const total = runs.total;
   const shown = runs.rows.length;

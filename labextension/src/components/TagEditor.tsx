@@ -68,7 +68,7 @@ export function TagEditor(props: {
           role="group"
           aria-labelledby="jp-mfns-systags"
         >
-          {orderSystemTags(info.system_tags).map(tag => (
+          {orderSystemTags(info).map(tag => (
             <TagChip key={tag} tag={tag} system />
           ))}
         </div>

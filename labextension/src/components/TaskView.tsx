@@ -1,8 +1,8 @@
 import * as React from 'react';
 
 import { formatFullTime, formatSpan, formatTime } from '../format';
-import type { BrowserModel } from '../models/browser';
 import type { TaskModel } from '../models/task';
+import { ActionsContext } from './actions';
 import { ArtifactsTable } from './ArtifactsTable';
 import { LogView } from './LogView';
 import { Loading, Problem } from './Problem';
@@ -54,24 +54,28 @@ function Tabs(props: {
 }
 
 /** A task: status and times, stdout, stderr and artifacts. */
-export function TaskView(props: {
-  model: BrowserModel;
-  task: TaskModel;
-}): JSX.Element {
-  const { model, task } = props;
+export function TaskView(props: { task: TaskModel }): JSX.Element {
+  const { task } = props;
+  const actions = React.useContext(ActionsContext);
   const [tab, setTab] = React.useState<Tab>('stdout');
   const object = task.object;
   if (!object) {
     return task.problem ? (
       <Problem
         problem={task.problem}
-        onSwitch={owner => model.setNamespace(owner, task.pathspec)}
+        onSwitch={owner =>
+          void actions.switchTo(owner, {
+            kind: 'task',
+            pathspec: task.pathspec
+          })
+        }
       />
     ) : (
       <Loading what={`Loading ${task.pathspec}…`} />
     );
   }
   const info = object.task;
+  const origin = info.origin_task;
   const count = (stream: 'stdout' | 'stderr') => {
     const log = task.log(stream);
     return log.loaded ? `${log.lines.length}${log.truncated ? '+' : ''}` : '';
@@ -98,16 +102,21 @@ export function TaskView(props: {
             <dd>{info.attempt + 1}</dd>
           </>
         )}
-        {info.origin_task && (
+        {origin && (
           <>
             <dt>Cloned from</dt>
             <dd>
               <button
                 className="jp-mfns-link jp-mfns-mono"
-                onClick={() => void model.goTo(info.origin_task!)}
+                onClick={() =>
+                  void actions.open({
+                    kind: 'task',
+                    pathspec: origin
+                  })
+                }
                 title="This task was not re-run by resume; its results come from the original run"
               >
-                {info.origin_task}
+                {origin}
               </button>
             </dd>
           </>

@@ -1,42 +1,17 @@
+import { PromiseDelegate } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
-import { parsePathspec, runOf } from '../pathspec';
 import type { IFlow, INamespaces, IRun, Namespace } from '../types';
 import { Activity } from './activity';
+import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
-import { RunModel } from './run';
 import { RunListModel } from './runs';
-import { TaskModel } from './task';
 
-/** What the panel shows below the namespace bar. */
-export type Location =
-  | { view: 'flows' }
-  | { view: 'runs'; flow: string }
-  | { view: 'run'; pathspec: string; step?: string }
-  | { view: 'task'; pathspec: string };
-
-/** User settings (schema/plugin.json). */
-export interface ISettings {
-  /** Runs fetched per request while scrolling. */
-  pageSize: number;
-  /** Seconds between checks for new runs; 0 = never. */
-  refreshInterval: number;
-}
-
-export const DEFAULT_SETTINGS: ISettings = {
-  pageSize: 100,
-  refreshInterval: 30
-};
-
-/** What the "Go to pathspec" box found. */
-export interface IGotoState {
-  pathspec: string;
-  pending: boolean;
-  problem: IProblem | null;
-}
+/** What the sidebar shows below the namespace bar (runs, tasks and logs open as tabs). */
+export type Location = { view: 'flows' } | { view: 'runs'; flow: string };
 
 /** A change of the panel's namespace and who made it. */
 export interface INamespaceChange {
@@ -53,19 +28,33 @@ export interface IBrowserState {
 }
 
 /**
- * The state of the Metaflow panel: the current namespace, its flows and where the
- * user is (flows, a flow's runs, a run, a task). Views subscribe to `changed`.
+ * Read a saved state, also one saved before runs and tasks moved to tabs (its run or
+ * task view becomes the flow's runs list).
+ */
+export function savedLocation(value: unknown): Location | null {
+  if (!value || typeof value !== 'object' || !('view' in value)) {
+    return null;
+  }
+  const loc = value as { view: unknown; flow?: unknown; pathspec?: unknown };
+  if (loc.view === 'flows') {
+    return { view: 'flows' };
+  }
+  const flow =
+    typeof loc.flow === 'string'
+      ? loc.flow
+      : typeof loc.pathspec === 'string'
+        ? loc.pathspec.split('/')[0]
+        : null;
+  return flow ? { view: 'runs', flow } : null;
+}
+
+/**
+ * The state of the Metaflow sidebar, the navigator: the current namespace, its flows
+ * and the runs of one flow. Views subscribe to `changed`.
  */
 export class BrowserModel implements IDisposable {
-  constructor(settings: ISettings = DEFAULT_SETTINGS) {
-    this._settings = settings;
-    this._poll = new Poll({
-      auto: false,
-      factory: () => this._tick(),
-      frequency: this._frequency(),
-      name: 'jupyter-mfns:refresh',
-      standby: 'when-hidden'
-    });
+  constructor(readonly config: Config) {
+    this._poll = config.refreshPoll('jupyter-mfns:refresh', () => this._tick());
   }
 
   readonly activity = new Activity();
@@ -78,12 +67,12 @@ export class BrowserModel implements IDisposable {
   get namespaceChanged(): ISignal<this, INamespaceChange> {
     return this._namespaceChanged;
   }
-
-  get settings(): ISettings {
-    return this._settings;
-  }
   get ready(): boolean {
     return this._ready;
+  }
+  /** Resolves once the current namespace is known (after {@link start}). */
+  get started(): Promise<void> {
+    return this._started.promise;
   }
   get namespaces(): INamespaces | null {
     return this._namespaces;
@@ -103,15 +92,6 @@ export class BrowserModel implements IDisposable {
   get runs(): RunListModel | null {
     return this._runs;
   }
-  get run(): RunModel | null {
-    return this._run;
-  }
-  get task(): TaskModel | null {
-    return this._task;
-  }
-  get goto(): IGotoState | null {
-    return this._goto;
-  }
   /** A problem with the whole panel (server unreachable, API missing...). */
   get problem(): IProblem | null {
     return this._problem;
@@ -122,17 +102,7 @@ export class BrowserModel implements IDisposable {
 
   /** The pathspec of what is shown, for "copy pathspec"; `null` in the flows list. */
   get currentPathspec(): string | null {
-    const loc = this._location;
-    switch (loc.view) {
-      case 'flows':
-        return null;
-      case 'runs':
-        return loc.flow;
-      case 'run':
-        return loc.step ? `${loc.pathspec}/${loc.step}` : loc.pathspec;
-      case 'task':
-        return loc.pathspec;
-    }
+    return this._location.view === 'runs' ? this._location.flow : null;
   }
 
   /** What to save so a reload reopens the same place. */
@@ -144,24 +114,9 @@ export class BrowserModel implements IDisposable {
     };
   }
 
-  /** Apply new settings (page size, refresh interval). */
-  setSettings(settings: ISettings): void {
-    this._settings = settings;
-    if (this._runs) {
-      this._runs.pageSize = settings.pageSize;
-    }
-    this._poll.frequency = this._frequency();
-    if (this._ready) {
-      void (settings.refreshInterval > 0
-        ? this._poll.start()
-        : this._poll.stop());
-    }
-    this._changed.emit();
-  }
-
   /**
-   * Learn the namespaces and open the default one (or a saved state), then start
-   * checking for new runs.
+   * Learn the namespaces and open the default one, or a
+   * saved state; then check for new namespaces and flows every refresh interval.
    */
   async start(saved?: IBrowserState | null): Promise<void> {
     await this.loadNamespaces();
@@ -174,26 +129,24 @@ export class BrowserModel implements IDisposable {
       // A linked kernel spoke first: its namespace wins.
       saved = saved && saved.namespace === early.namespace ? saved : null;
     }
-    if (saved) {
-      this._namespace = saved.namespace;
-      this._namespaceChanged.emit({
-        namespace: this._namespace,
-        source: 'start'
-      });
+    const location = saved ? savedLocation(saved.location) : null;
+    this._namespace = saved
+      ? saved.namespace
+      : early !== undefined
+        ? early.namespace
+        : this._namespaces.default;
+    this._namespaceChanged.emit({
+      namespace: this._namespace,
+      source: 'start'
+    });
+    this._started.resolve();
+    if (location) {
       void this.loadFlows();
-      this._navigate(saved.location, saved.tags);
+      this._navigate(location, saved?.tags);
     } else {
-      this._namespace =
-        early !== undefined ? early.namespace : this._namespaces.default;
-      this._namespaceChanged.emit({
-        namespace: this._namespace,
-        source: 'start'
-      });
       await this.loadFlows();
     }
-    if (this._settings.refreshInterval > 0) {
-      void this._poll.start();
-    }
+    void this._poll.start();
   }
 
   /** Fetch the list of namespaces. */
@@ -226,43 +179,20 @@ export class BrowserModel implements IDisposable {
     this._changed.emit();
   }
 
-  /**
-   * Switch namespace. The flow being browsed stays open; runs, steps and tasks of
-   * the old namespace are closed, unless `then` names what to open in the new one.
-   */
+  /** Switch namespace; the flow being browsed stays open, with no tag filter. */
   setNamespace(
     namespace: Namespace,
-    then?: string,
     source: INamespaceChange['source'] = 'user'
   ): void {
-    if (!this._ready) {
+    if (!this._ready || namespace === this._namespace) {
       return;
     }
-    const changed = namespace !== this._namespace;
     this._namespace = namespace;
-    this._goto = null;
-    if (changed) {
-      this._flows = null;
-      void this.loadFlows();
-      this._namespaceChanged.emit({ namespace, source });
-    }
-    if (then) {
-      this.openPathspec(then);
-      return;
-    }
+    this._flows = null;
+    void this.loadFlows();
+    this._namespaceChanged.emit({ namespace, source });
     const loc = this._location;
-    const flow =
-      loc.view === 'runs'
-        ? loc.flow
-        : loc.view === 'run' || loc.view === 'task'
-          ? loc.pathspec.split('/')[0]
-          : null;
-    const tags = changed ? [] : [...(this._runs?.tags ?? [])];
-    this._navigate(
-      flow ? { view: 'runs', flow } : { view: 'flows' },
-      tags,
-      changed
-    );
+    this._navigate(loc, [], true);
   }
 
   /**
@@ -274,9 +204,7 @@ export class BrowserModel implements IDisposable {
       this._early = { namespace };
       return;
     }
-    if (namespace !== this._namespace) {
-      this.setNamespace(namespace, undefined, 'kernel');
-    }
+    this.setNamespace(namespace, 'kernel');
   }
 
   openFlows(): void {
@@ -285,76 +213,10 @@ export class BrowserModel implements IDisposable {
   openFlow(flow: string, tags?: string[]): void {
     this._navigate({ view: 'runs', flow }, tags);
   }
-  openRun(pathspec: string, step?: string): void {
-    this._navigate({ view: 'run', pathspec: runOf(pathspec), step });
-  }
-  openTask(pathspec: string): void {
-    this._navigate({ view: 'task', pathspec });
-  }
 
-  /** Open a flow, run, step or task by pathspec, without asking the server first. */
-  openPathspec(pathspec: string): void {
-    const ps = parsePathspec(pathspec);
-    if (typeof ps === 'string') {
-      return;
-    }
-    if (ps.depth === 1) {
-      this.openFlow(ps.flow);
-    } else if (ps.depth === 4) {
-      this.openTask(pathspec.trim());
-    } else {
-      this.openRun(`${ps.flow}/${ps.run}`, ps.step);
-    }
-  }
-
-  /**
-   * "Go to pathspec": open the object when it is in the current namespace, else say
-   * which namespace owns it (see {@link switchToOwner}).
-   */
-  async goTo(text: string): Promise<boolean> {
-    const ps = parsePathspec(text);
-    const pathspec = text.trim().replace(/\/+$/, '');
-    if (typeof ps === 'string') {
-      this._goto = {
-        pathspec,
-        pending: false,
-        problem: { reason: 'invalid_pathspec', message: ps }
-      };
-      this._changed.emit();
-      return false;
-    }
-    this._goto = { pathspec, pending: true, problem: null };
-    this._changed.emit();
-    try {
-      await this.activity.track(api.object(pathspec, this._namespace));
-      this._goto = null;
-      this.openPathspec(pathspec);
-      return true;
-    } catch (error) {
-      this._goto = { pathspec, pending: false, problem: toProblem(error) };
-      this._changed.emit();
-      return false;
-    }
-  }
-
-  /** One click after a namespace mismatch: switch to the owner and open the object. */
-  switchToOwner(owner: string): void {
-    const pathspec = this._goto?.pathspec;
-    this.setNamespace(owner, pathspec);
-  }
-
-  /** Open the run another run resumed from, switching namespace if it lives elsewhere. */
-  openOrigin(pathspec: string, owner?: string): void {
-    if (owner && owner !== this._namespace) {
-      this.setNamespace(owner, pathspec);
-    } else {
-      this.openRun(pathspec);
-    }
-  }
-
-  dismissGoto(): void {
-    this._goto = null;
-    this._changed.emit();
+  /** A run changed elsewhere (its tags were edited in a tab): show it in the list. */
+  runUpdated(run: IRun): void {
+    this._runs?.updateTags(run.pathspec, run.tags, run.system_tags);
   }
 
   /** Reload everything the panel shows. */
@@ -366,9 +228,7 @@ export class BrowserModel implements IDisposable {
     await Promise.all([
       this.loadNamespaces(),
       this.loadFlows(),
-      this._runs?.reload(true),
-      this._location.view === 'run' ? this._run?.reload() : undefined,
-      this._location.view === 'task' ? this._task?.load() : undefined
+      this._runs?.reload(true)
     ]);
   }
 
@@ -379,8 +239,6 @@ export class BrowserModel implements IDisposable {
     this._disposed = true;
     this._poll.dispose();
     this._runs?.dispose();
-    this._run?.dispose();
-    this._task?.dispose();
     Signal.clearData(this);
   }
 
@@ -390,15 +248,8 @@ export class BrowserModel implements IDisposable {
     forceRuns = false
   ): void {
     this._location = location;
-    this._goto = null;
-    const flow =
-      location.view === 'flows'
-        ? null
-        : location.view === 'runs'
-          ? location.flow
-          : location.pathspec.split('/')[0];
-
-    // The runs list survives visits to its runs and tasks, so "back" keeps the scroll.
+    const flow = location.view === 'runs' ? location.flow : null;
+    // The runs list survives a visit to the flows, so coming back keeps its scroll.
     const sameList =
       this._runs &&
       this._runs.flow === flow &&
@@ -410,48 +261,11 @@ export class BrowserModel implements IDisposable {
         flow,
         namespace: this._namespace,
         tags: tags ?? [],
-        pageSize: this._settings.pageSize,
+        config: this.config,
         activity: this.activity
       });
       this._runs.changed.connect(this._forward, this);
       void this._runs.reload();
-    } else if (!flow && this._runs) {
-      this._runs.dispose();
-      this._runs = null;
-    }
-
-    if (location.view === 'run') {
-      const same =
-        this._run?.pathspec === location.pathspec &&
-        this._run.namespace === this._namespace;
-      if (same && location.step && !this._run!.expansion(location.step)) {
-        this._run!.toggleStep(location.step);
-      }
-      if (!same) {
-        this._run?.dispose();
-        this._run = new RunModel({
-          pathspec: location.pathspec,
-          namespace: this._namespace,
-          activity: this.activity,
-          expand: location.step
-        });
-        this._run.changed.connect(this._forward, this);
-        this._run.tagsChanged.connect(this._onTagsChanged, this);
-        void this._run.reload();
-      }
-    }
-    if (location.view === 'task') {
-      this._task?.dispose();
-      this._task = new TaskModel({
-        pathspec: location.pathspec,
-        namespace: this._namespace,
-        activity: this.activity
-      });
-      this._task.changed.connect(this._forward, this);
-      void this._task.load();
-    } else if (this._task) {
-      this._task.dispose();
-      this._task = null;
     }
     this._changed.emit();
   }
@@ -460,35 +274,17 @@ export class BrowserModel implements IDisposable {
     this._changed.emit();
   }
 
-  private _onTagsChanged(_: RunModel, run: IRun): void {
-    this._runs?.updateTags(run.pathspec, run.tags, run.system_tags);
-  }
-
-  private _frequency(): { interval: number; backoff: boolean; max: number } {
-    const seconds = this._settings.refreshInterval;
-    return {
-      interval: seconds > 0 ? seconds * 1000 : Poll.NEVER,
-      backoff: true,
-      max: Math.max(seconds * 1000 * 10, 300 * 1000)
-    };
-  }
-
   private async _tick(): Promise<void> {
     if (!this._ready || this._disposed) {
       return;
     }
-    const loc = this._location;
     try {
       this._namespaces = await api.namespaces(); // run counts in the dropdown
-      if (loc.view === 'flows') {
+      if (this._location.view === 'flows') {
         const flows = await api.flows(this._namespace);
         this._flows = flows.flows;
-        this._changed.emit();
-      } else if (loc.view === 'runs') {
-        await this._runs?.checkForNew();
-      } else if (loc.view === 'run' && this._run?.run?.status === 'running') {
-        await this._run.reload();
       }
+      this._changed.emit();
     } catch (error) {
       if (error instanceof ApiError && error.reason === 'network') {
         throw error; // let the poll back off while the server is away
@@ -496,18 +292,15 @@ export class BrowserModel implements IDisposable {
     }
   }
 
-  private _settings: ISettings;
   private _poll: Poll;
   private _ready = false;
+  private _started = new PromiseDelegate<void>();
   private _namespaces: INamespaces | null = null;
   private _namespace: Namespace = null;
   private _flows: IFlow[] | null = null;
   private _flowsProblem: IProblem | null = null;
   private _location: Location = { view: 'flows' };
   private _runs: RunListModel | null = null;
-  private _run: RunModel | null = null;
-  private _task: TaskModel | null = null;
-  private _goto: IGotoState | null = null;
   private _problem: IProblem | null = null;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);

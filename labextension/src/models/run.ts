@@ -1,9 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, api } from '../api';
-import type { IRun, IStep, ITask, Namespace } from '../types';
+import type { IRun, IStep, ITagCount, ITask, Namespace } from '../types';
 import { Activity } from './activity';
+import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
 
 /** Tasks of one expanded step. */
@@ -22,35 +24,29 @@ export interface IOrigin {
   message?: string;
 }
 
-/** The `user:`/`production:` namespaces a run belongs to, from its system tags. */
-export function ownersOf(run: IRun): string[] {
-  return run.system_tags.filter(
-    t => t.startsWith('user:') || t.startsWith('production:')
-  );
-}
-
-/** One run: its steps, their tasks on demand, where it resumed from, its tags. */
+/**
+ * One run: its steps, their tasks on demand, where it resumed from, its tags (and the
+ * tags in use, to suggest). Reloaded every refresh interval while the run runs.
+ */
 export class RunModel implements IDisposable {
   constructor(options: {
     pathspec: string;
     namespace: Namespace;
-    activity: Activity;
-    expand?: string;
+    config: Config;
+    activity?: Activity;
   }) {
     this.pathspec = options.pathspec;
     this.namespace = options.namespace;
-    this._activity = options.activity;
-    if (options.expand) {
-      this._expanded.set(options.expand, {
-        tasks: null,
-        loading: true,
-        problem: null
-      });
-    }
+    this.activity = options.activity ?? new Activity();
+    this._config = options.config;
+    this._poll = this._config.refreshPoll('jupyter-mfns:running-run', () =>
+      this.reload()
+    );
   }
 
   readonly pathspec: string;
   readonly namespace: Namespace;
+  readonly activity: Activity;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -83,6 +79,10 @@ export class RunModel implements IDisposable {
   get tagProblem(): IProblem | null {
     return this._tagProblem;
   }
+  /** User tags of this flow's runs in the namespace, most used first. */
+  get suggestions(): readonly ITagCount[] {
+    return this._suggestions;
+  }
   get isDisposed(): boolean {
     return this._disposed;
   }
@@ -98,7 +98,7 @@ export class RunModel implements IDisposable {
     this._problem = null;
     this._changed.emit();
     try {
-      const object = await this._activity.track(
+      const object = await this.activity.track(
         api.object(this.pathspec, this.namespace)
       );
       if (this._disposed) {
@@ -118,11 +118,26 @@ export class RunModel implements IDisposable {
       for (const step of this._expanded.keys()) {
         void this._loadTasks(step);
       }
+      if (this._suggestions.length === 0) {
+        void this._loadSuggestions(object.run.flow);
+      }
+      void (object.run.status === 'running'
+        ? this._poll.start()
+        : this._poll.stop());
     } catch (error) {
       this._problem = toProblem(error);
     } finally {
       this._loading = false;
-      this._changed.emit();
+      if (!this._disposed) {
+        this._changed.emit();
+      }
+    }
+  }
+
+  /** Show the tasks of a step (a no-op when they are shown). */
+  expandStep(step: string): void {
+    if (!this._expanded.has(step)) {
+      this.toggleStep(step);
     }
   }
 
@@ -147,7 +162,7 @@ export class RunModel implements IDisposable {
     this._tagProblem = null;
     this._changed.emit();
     try {
-      const answer = await this._activity.track(
+      const answer = await this.activity.track(
         api.mutateTags(this.pathspec, this.namespace, add, remove)
       );
       if (this._disposed) {
@@ -159,6 +174,7 @@ export class RunModel implements IDisposable {
         system_tags: answer.system_tags
       };
       this._tagsChanged.emit(this._run);
+      void this._loadSuggestions(this._run.flow);
       return true;
     } catch (error) {
       this._tagProblem = toProblem(error);
@@ -182,7 +198,20 @@ export class RunModel implements IDisposable {
       return;
     }
     this._disposed = true;
+    this._poll.dispose();
     Signal.clearData(this);
+  }
+
+  private async _loadSuggestions(flow: string): Promise<void> {
+    try {
+      const answer = await api.tags(this.namespace, flow);
+      if (!this._disposed) {
+        this._suggestions = answer.tags;
+        this._changed.emit();
+      }
+    } catch {
+      // Autocomplete is a convenience: any typed tag can still be added.
+    }
   }
 
   private async _loadTasks(step: string): Promise<void> {
@@ -192,7 +221,7 @@ export class RunModel implements IDisposable {
     }
     this._expanded.set(step, { ...current, loading: true });
     try {
-      const object = await this._activity.track(
+      const object = await this.activity.track(
         api.object(`${this.pathspec}/${step}`, this.namespace)
       );
       if (object.type === 'step' && this._expanded.has(step)) {
@@ -223,7 +252,7 @@ export class RunModel implements IDisposable {
       this._origin = {
         pathspec,
         state: 'here',
-        owners: object.run ? ownersOf(object.run) : []
+        owners: object.run ? object.run.namespaces : []
       };
     } catch (error) {
       const problem = toProblem(error);
@@ -257,7 +286,9 @@ export class RunModel implements IDisposable {
     }
   }
 
-  private _activity: Activity;
+  private _config: Config;
+  private _poll: Poll;
+  private _suggestions: ITagCount[] = [];
   private _run: IRun | null = null;
   private _steps: IStep[] = [];
   private _loading = false;

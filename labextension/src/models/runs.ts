@@ -1,9 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
+import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { api } from '../api';
-import type { IRun, ITagCount, Namespace } from '../types';
+import { ApiError, api } from '../api';
+import type { IRun, IRunPage, ITagCount, Namespace } from '../types';
 import { Activity } from './activity';
+import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
 
 /** Construction options of a {@link RunListModel}. */
@@ -11,9 +13,13 @@ export interface IRunListOptions {
   flow: string;
   namespace: Namespace;
   tags?: string[];
-  pageSize: number;
-  activity: Activity;
+  config: Config;
+  /** Shared with the view that shows one progress bar; a new one by default. */
+  activity?: Activity;
 }
+
+/** Runs asked for when looking for new ones (at most a page). */
+const CHECK_SIZE = 100;
 
 /**
  * The runs of one flow in one namespace carrying every tag of the filter, newest
@@ -24,9 +30,15 @@ export class RunListModel implements IDisposable {
     this.flow = options.flow;
     this.namespace = options.namespace;
     this._tags = options.tags ?? [];
-    this._pageSize = options.pageSize;
-    this._activity = options.activity;
+    this._config = options.config;
+    this.activity = options.activity ?? new Activity();
+    // Look for new runs every refresh interval while the list is shown.
+    this._poll = this._config.refreshPoll('jupyter-mfns:new-runs', () =>
+      this._checkTick()
+    );
   }
+
+  readonly activity: Activity;
 
   readonly flow: string;
   readonly namespace: Namespace;
@@ -75,10 +87,6 @@ export class RunListModel implements IDisposable {
     return this._disposed;
   }
 
-  set pageSize(value: number) {
-    this._pageSize = value;
-  }
-
   /** Replace the tag filter (runs must carry all of them) and reload. */
   setTags(tags: string[]): Promise<void> {
     this._tags = [...new Set(tags)];
@@ -102,9 +110,7 @@ export class RunListModel implements IDisposable {
     this._cursor = null;
     this._changed.emit();
     try {
-      const page = await this._activity.track(
-        api.runs(this.flow, this.namespace, this._tags, this._pageSize, null)
-      );
+      const page = await this.activity.track(this._page(null));
       if (generation !== this._generation || this._disposed) {
         return;
       }
@@ -131,6 +137,9 @@ export class RunListModel implements IDisposable {
     if (markFresh || this._suggestions.length === 0) {
       void this.loadSuggestions(); // the tags of the namespace, not of the filter
     }
+    if (!this._disposed) {
+      void this._poll.start();
+    }
   }
 
   /** Append the next page, if any and if none is loading. */
@@ -142,15 +151,7 @@ export class RunListModel implements IDisposable {
     this._loading = true;
     this._changed.emit();
     try {
-      const page = await this._activity.track(
-        api.runs(
-          this.flow,
-          this.namespace,
-          this._tags,
-          this._pageSize,
-          this._cursor
-        )
-      );
+      const page = await this.activity.track(this._page(this._cursor));
       if (generation !== this._generation || this._disposed) {
         return;
       }
@@ -182,14 +183,7 @@ export class RunListModel implements IDisposable {
       return;
     }
     const generation = this._generation;
-    const size = Math.min(this._pageSize, 100);
-    const page = await api.runs(
-      this.flow,
-      this.namespace,
-      this._tags,
-      size,
-      null
-    );
+    const page = await this._page(null, CHECK_SIZE);
     if (generation !== this._generation || this._disposed) {
       return;
     }
@@ -255,12 +249,33 @@ export class RunListModel implements IDisposable {
       return;
     }
     this._disposed = true;
+    this._poll.dispose();
     Signal.clearData(this);
   }
 
+  /** One page of runs, at most `max` (and at most the server's page size). */
+  private async _page(
+    cursor: string | null,
+    max = Infinity
+  ): Promise<IRunPage> {
+    await this._config.loadLimits(); // the page size is clamped to them
+    const size = Math.min(this._config.pageSize, max);
+    return api.runs(this.flow, this.namespace, this._tags, size, cursor);
+  }
+
+  private async _checkTick(): Promise<void> {
+    try {
+      await this.checkForNew();
+    } catch (error) {
+      if (error instanceof ApiError && error.reason === 'network') {
+        throw error; // let the poll back off while the server is away
+      }
+    }
+  }
+
   private _tags: string[];
-  private _pageSize: number;
-  private _activity: Activity;
+  private _config: Config;
+  private _poll: Poll;
   private _rows: IRun[] = [];
   private _total: number | null = null;
   private _cursor: string | null = null;

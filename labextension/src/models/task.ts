@@ -11,6 +11,7 @@ import type {
   Namespace
 } from '../types';
 import { Activity } from './activity';
+import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
 
 /** Lines shown first: the end of the log. */
@@ -52,11 +53,13 @@ export class TaskModel implements IDisposable {
   constructor(options: {
     pathspec: string;
     namespace: Namespace;
-    activity: Activity;
+    config: Config;
+    activity?: Activity;
   }) {
     this.pathspec = options.pathspec;
     this.namespace = options.namespace;
-    this._activity = options.activity;
+    this.activity = options.activity ?? new Activity();
+    this._config = options.config;
     this._poll = new Poll({
       auto: false,
       factory: () => this._followTick(),
@@ -68,6 +71,7 @@ export class TaskModel implements IDisposable {
 
   readonly pathspec: string;
   readonly namespace: Namespace;
+  readonly activity: Activity;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -105,7 +109,7 @@ export class TaskModel implements IDisposable {
     this._problem = null;
     this._changed.emit();
     try {
-      const object = await this._activity.track(
+      const object = await this.activity.track(
         api.object(this.pathspec, this.namespace)
       );
       if (object.type !== 'task') {
@@ -135,12 +139,13 @@ export class TaskModel implements IDisposable {
 
   /** Fetch a stream's tail again (the same number of lines, or more). */
   async loadLog(stream: LogStream, tail?: number): Promise<void> {
+    await this._config.loadLimits(); // the tail is clamped to them
     const state = this._logs[stream];
-    const wanted = tail ?? state.tail;
+    const wanted = this._config.logLines(tail ?? state.tail);
     this._logs[stream] = { ...state, loading: true, tail: wanted };
     this._changed.emit();
     try {
-      const logs = await this._activity.track(
+      const logs = await this.activity.track(
         api.logs(this.pathspec, stream, this.namespace, wanted)
       );
       this._logs[stream] = {
@@ -163,6 +168,12 @@ export class TaskModel implements IDisposable {
     if (!this._disposed) {
       this._changed.emit();
     }
+  }
+
+  /** Earlier lines can be asked for: some exist, and the server's limit allows more. */
+  canLoadMore(stream: LogStream): boolean {
+    const log = this._logs[stream];
+    return log.truncated && this._config.logLines(log.tail + 1) > log.tail;
   }
 
   /** Show earlier lines of a stream. */
@@ -219,7 +230,7 @@ export class TaskModel implements IDisposable {
 
   private async _loadArtifacts(): Promise<void> {
     try {
-      const answer = await this._activity.track(
+      const answer = await this.activity.track(
         api.artifacts(this.pathspec, this.namespace)
       );
       this._artifacts = [...answer.artifacts].sort((a, b) =>
@@ -234,7 +245,7 @@ export class TaskModel implements IDisposable {
     }
   }
 
-  private _activity: Activity;
+  private _config: Config;
   private _poll: Poll;
   private _object: TaskObject | null = null;
   private _problem: IProblem | null = null;
