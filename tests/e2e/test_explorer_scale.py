@@ -13,7 +13,7 @@ from explorer_page import GRID, explorer_rows, open_explorer, wait_until
 from oracle import ask_metaflow
 from playwright.sync_api import expect
 
-from jupyter_mfns.demo.scale import ScaledStore, scaled_store
+from benchmarks.scaled_store import ScaledStore, scaled_store
 
 pytestmark = pytest.mark.e2e
 
