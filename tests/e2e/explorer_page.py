@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.parse
+import urllib.request
 from typing import Any, Callable, Optional
 
 from e2e_lab import PANEL, go_to, main_tab
@@ -60,3 +63,21 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> floa
         if time.monotonic() - start > timeout:
             raise AssertionError(f"not within {timeout} s: {what}")
         time.sleep(0.05)
+
+
+def shut_down_notebooks(lab: Any) -> None:
+    """Stop every kernel session of `lab` and delete their notebooks (tests after see none)."""
+
+    def call(method: str, path: str) -> Any:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{lab.port}{lab.base_url}{path}",
+            method=method,
+            headers={"Authorization": f"token {lab.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            body = answer.read()
+        return json.loads(body) if body else None
+
+    for session in call("GET", "api/sessions"):
+        call("DELETE", f"api/sessions/{session['id']}")
+        call("DELETE", f"api/contents/{urllib.parse.quote(session['path'])}")

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from e2e_lab import PANEL, go_to, main_tab, open_lab, screenshot
-from explorer_page import explorer_row, open_explorer, wait_until
+from explorer_page import explorer_row, open_explorer, shut_down_notebooks, wait_until
 from oracle import ask_metaflow
 from playwright.sync_api import expect
 
@@ -95,23 +95,28 @@ def test_a_tag_added_by_a_kernels_magic_shows_in_the_open_run_tab(page, lab, e2e
     run = annes_feature_runs(e2e_store)[1]
     tag = "kernel-live"
     open_lab(page, lab)
-    page.locator(".jp-LauncherCard[data-category='Notebook']").first.click()
-    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    cell = notebook.locator(".jp-CodeCell").first
-    cell.locator(".cm-content").click()
-    page.keyboard.type(f"%load_ext jupyter_mfns\n%mfns tag add {run} {tag}")
-    go_to(page.locator(PANEL), run)  # the run's tab opens beside the notebook
-    editor = main_tab(page, "run", run).locator(".jp-mfns-tageditor")
-    expect(editor).to_be_visible()
-    chip = editor.locator(f'.jp-mfns-chip[data-tag="{tag}"]')
-    assert chip.count() == 0
-    page.locator(".lm-TabBar-tab", has_text="Untitled").first.click()
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
-    expect(cell.locator(".jp-InputArea-prompt")).to_have_text("[1]:", timeout=90_000)
-    done = time.monotonic()
-    (seen,) = ask_metaflow(e2e_store.root, [{"kind": "run", "pathspec": run, "namespace": None}])
-    assert tag in seen["tags"], cell.locator(".jp-OutputArea").inner_text()
+    try:
+        page.locator(".jp-LauncherCard[data-category='Notebook']").first.click()
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        cell = notebook.locator(".jp-CodeCell").first
+        cell.locator(".cm-content").click()
+        page.keyboard.type(f"%load_ext jupyter_mfns\n%mfns tag add {run} {tag}")
+        go_to(page.locator(PANEL), run)  # the run's tab opens beside the notebook
+        editor = main_tab(page, "run", run).locator(".jp-mfns-tageditor")
+        expect(editor).to_be_visible()
+        chip = editor.locator(f'.jp-mfns-chip[data-tag="{tag}"]')
+        assert chip.count() == 0
+        page.locator(".lm-TabBar-tab", has_text="Untitled").first.click()
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        expect(cell.locator(".jp-InputArea-prompt")).to_have_text("[1]:", timeout=90_000)
+        done = time.monotonic()
+        (seen,) = ask_metaflow(
+            e2e_store.root, [{"kind": "run", "pathspec": run, "namespace": None}]
+        )
+        assert tag in seen["tags"], cell.locator(".jp-OutputArea").inner_text()
 
-    wait_until(lambda: chip.count() > 0, DEADLINE, f"tag {tag} in the tab of {run}")
-    print(f"\nkernel tag shown after {time.monotonic() - done:.2f} s")
+        wait_until(lambda: chip.count() > 0, DEADLINE, f"tag {tag} in the tab of {run}")
+        print(f"\nkernel tag shown after {time.monotonic() - done:.2f} s")
+    finally:
+        shut_down_notebooks(lab)

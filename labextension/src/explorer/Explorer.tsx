@@ -2,6 +2,7 @@
 import * as React from 'react';
 
 import { Loading, Problem } from '../components/Problem';
+import { NoRuns } from '../components/RunTags';
 import { TagFilter } from '../components/TagFilter';
 import { plural } from '../format';
 import { namespaceLabel } from '../namespaces';
@@ -60,18 +61,7 @@ export function Explorer(props: {
       <Problem problem={runs.problem} onSwitch={props.onSwitch} />
       <div className="jp-mfns-xp-body">
         <Grid model={model} />
-        {!runs.loading &&
-          !runs.problem &&
-          runs.rows.length === 0 &&
-          runs.total !== null && (
-            <div className="jp-mfns-empty jp-mfns-xp-empty">
-              No run of {runs.flow} in {namespaceLabel(runs.namespace)}
-              {runs.tags.length
-                ? ` carries every tag of: ${runs.tags.join(', ')}`
-                : ''}
-              .
-            </div>
-          )}
+        <NoRuns runs={runs} className="jp-mfns-xp-empty" />
         {runs.loading && runs.rows.length === 0 && (
           <Loading what="Loading runs…" />
         )}

@@ -1,6 +1,7 @@
 /** What each explorer column shows for one run. */
 import * as React from 'react';
 
+import { UserTags } from '../components/RunTags';
 import { StatusIcon } from '../components/Status';
 import { TagChip } from '../components/TagChip';
 import { formatAge, formatFullTime, formatSpan, formatTime } from '../format';
@@ -64,26 +65,7 @@ const CELLS: Record<string, Cell> = {
     )
   }),
   tags: ({ run, onTag }) => ({
-    content: (
-      <>
-        {run.origin_run && (
-          <span
-            className="jp-mfns-resumed"
-            title={`Resumed from ${run.origin_run}`}
-          >
-            ↻{' '}
-          </span>
-        )}
-        {run.tags.map(t => (
-          <TagChip
-            key={t}
-            tag={t}
-            title={`${t} — click to filter by it`}
-            onClick={() => onTag(t)}
-          />
-        ))}
-      </>
-    ),
+    content: <UserTags run={run} onTag={onTag} />,
     title: run.tags.join(', ')
   }),
   system_tags: ({ run }) => ({
