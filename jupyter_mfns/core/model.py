@@ -154,7 +154,7 @@ class TasksPageJSON(TypedDict):
     tasks: List[TimelineTaskJSON]  # by start, oldest first
     total: int
     next_cursor: Optional[str]
-    finished: bool  # the run finished: no task will change or appear
+    finished: bool  # the run succeeded or failed: its tasks stopped changing
 
 
 class DagStepJSON(TypedDict):

@@ -66,11 +66,15 @@ def _from_stderr(store: Store, rec: RunRecord, task: TaskRecord) -> Dict[str, An
     lines, _ = tail(sources, STDERR_TAIL)
     texts: List[str] = [line.text for line in lines]
     start = max((i for i, t in enumerate(texts) if t.startswith(TRACEBACK_START)), default=None)
-    last = next((t.strip() for t in reversed(texts) if t.strip()), None)
-    return {
-        "exception": last,
-        "traceback": "\n".join(texts[start:]) if start is not None else None,
-    }
+    if start is None:
+        last = next((t.strip() for t in reversed(texts) if t.strip()), None)
+        return {"exception": last, "traceback": None}
+    # a traceback ends at its first unindented line after the frames: "Type: message"
+    end = next(
+        (i for i in range(start + 1, len(texts)) if texts[i] and not texts[i][0].isspace()),
+        len(texts) - 1,
+    )
+    return {"exception": texts[end].strip() or None, "traceback": "\n".join(texts[start : end + 1])}
 
 
 def read_failure(

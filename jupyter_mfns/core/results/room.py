@@ -77,5 +77,5 @@ class ResultsQueries(Room):
             tasks=[timeline_json(rec, t) for t in page],
             total=len(tasks),
             next_cursor=encode_position(position(page[-1])) if more and page else None,
-            finished=details.final,
+            finished=details.status in ("succeeded", "failed"),
         )
