@@ -2,7 +2,7 @@
 
 Real ParamsFlow runs (every parameter kind, a foreach, a static split, a failure and its
 resume, a poisoned parameter blob) in a private local store; Metaflow's client over the same
-store is the oracle (`tests/results_oracle.py`).
+store is the oracle (`tests/results_oracle.py`, the checks in `tests/results_checks.py`).
 """
 
 from __future__ import annotations
@@ -11,34 +11,28 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
-from results_oracle import ask_results
-from results_story import LABEL, NOTES, POISONED
+from results_checks import (
+    ROLES,
+    ask_oracle,
+    check_dag,
+    check_failure,
+    check_parameters,
+    check_tasks,
+    check_where_and_sort,
+)
+from results_story import LABEL, POISONED
 
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.errors import InvalidArgument
-from jupyter_mfns.core.results.where import parse_conditions, parse_sort, sort_key
 from jupyter_mfns.core.store import LocalStore
-
-ROLES = ("full", "defaults", "failed", "resumed", "poisoned")
 
 
 @pytest.fixture(scope="module")
 def oracle(params_store) -> Dict[str, Any]:
-    """Metaflow's answers for every run of the story (the poisoned label never loaded)."""
-    story = params_store.story
-    queries: List[Dict[str, Any]] = []
-    for role in ROLES:
-        skip = [POISONED] if role == "poisoned" else []
-        for kind in ("params", "graph", "tasks", "failure"):
-            queries.append({"kind": kind, "pathspec": story[role], "skip": skip})
-    answers = iter(ask_results(params_store.env(), params_store.root, queries))
-    return {
-        role: {kind: next(answers) for kind in ("params", "graph", "tasks", "failure")}
-        for role in ROLES
-    }
+    return ask_oracle(params_store.env(), params_store.root, params_store.story, ROLES)
 
 
 @pytest.fixture
@@ -50,30 +44,23 @@ def cat(params_store, tmp_path, monkeypatch):
 
 
 def test_parameters_of_every_kind_equal_metaflows(cat, params_store, oracle) -> None:
-    story = params_store.story
-    for role in ROLES:
-        # When the run is read (object) and listed (runs page)
-        run = cat.run(story[role], None)
-        listed = next(r for r in cat.iter_runs("ParamsFlow", None) if r["pathspec"] == story[role])
-        expected = oracle[role]["params"]["values"]
-        # Then its parameters are Metaflow's, in _graph_info order, in both answers
-        if role == "poisoned":
-            assert run["opaque_parameters"] == [POISONED]
-            assert POISONED not in run["parameters"]
-        else:
-            assert run["opaque_parameters"] == []
-        assert run["parameters"] == expected, role
-        assert list(run["parameters"]) == list(expected)
-        assert listed["parameters"] == run["parameters"]
-        assert set(run["parameter_types"]) == set(expected) | set(run["opaque_parameters"])
-    full = cat.run(story["full"], None)["parameters"]
-    # NaN as the API writes it, unicode and quotes intact, JSON rebuilt, IncludeFile's text
-    assert full["alpha"] == "NaN" and full["label"] == LABEL and full["notes"] == NOTES
-    assert full["config"]["name"] == 'x"y' and full["config"]["layers"] == [1, 2.5, None]
-    assert cat.run(story["defaults"], None)["parameters"]["notes"] is None
-    assert cat.run(story["failed"], None)["parameters"]["alpha"] == "Infinity"
-    # a resumed run has its origin's parameters (Metaflow clones the _parameters task)
-    assert cat.run(story["resumed"], None)["parameters"] == oracle["failed"]["params"]["values"]
+    check_parameters(cat, params_store.story, oracle)
+
+
+def test_where_and_sort_equal_metaflow_then_python(cat, params_store, oracle) -> None:
+    check_where_and_sort(cat, params_store.story, oracle)
+
+
+def test_dag_equals_graph_info_and_metaflows_steps(cat, params_store, oracle) -> None:
+    check_dag(cat, params_store.story, oracle)
+
+
+def test_tasks_equal_metaflows_task_objects_page_by_page(cat, params_store, oracle) -> None:
+    check_tasks(cat, params_store.story, oracle)
+
+
+def test_failure_equals_task_exception(cat, params_store, oracle) -> None:
+    check_failure(cat, params_store.story, oracle)
 
 
 def test_a_poisoned_parameter_blob_is_never_unpickled(cat, params_store) -> None:
@@ -110,75 +97,6 @@ def _disassembled_poison(root: Path, pathspec: str) -> str:
     return out.getvalue()
 
 
-WHERE = [
-    [],
-    ["alpha>=0.5"],
-    ["alpha!=0.5"],
-    ["alpha==NaN"],
-    ["alpha!=NaN"],
-    ["epochs<3"],
-    ["epochs>=2", "shuffle==true"],
-    ['label=="plain"'],
-    ['label!="plain"'],
-    ['fail_in>""'],
-    ["notes==null"],
-    ['config=={"depth": 2, "tags": ["a", "b"]}'],
-    ["seed==7", "epochs==2"],
-    ['alpha=="0.5"'],
-    ["missing==1"],
-]
-SORTS = ["-created_at", "created_at", "param:alpha", "-param:alpha", "param:label",
-         "-param:label", "param:epochs", "-param:config", "param:notes"]  # fmt: skip
-
-
-def _expected(oracle, story, where, sort) -> List[str]:
-    conds = parse_conditions(where)
-    order = parse_sort(sort)
-    runs = []
-    for role in ROLES:
-        values = oracle[role]["params"]["values"]
-        if role == "poisoned":
-            values = dict(values)  # the poisoned label is opaque: as if it were missing
-        decoded = {n: _python(v) for n, v in values.items()}
-        if all(c.name in decoded and c.matches(decoded[c.name]) for c in conds):
-            runs.append((story[role], oracle[role]["params"]["created_at"], decoded))
-    runs.sort(key=lambda r: (r[1], r[0].split("/")[1]), reverse=True)  # newest first
-    if order.param is None:
-        if not order.descending:
-            runs.reverse()
-    else:
-        runs.sort(
-            key=lambda r: sort_key(r[2].get(order.param), order.param in r[2], order.descending)
-        )
-    return [r[0] for r in runs]
-
-
-def _python(value: Any) -> Any:
-    """A value as the API wrote it, back to Python: the non-finite float strings as floats
-    only where Metaflow's value was a float (every string parameter here is finite text)."""
-    if value in ("NaN", "Infinity", "-Infinity"):
-        return float(value.replace("Infinity", "inf"))
-    return value
-
-
-def test_where_and_sort_equal_metaflow_then_python(cat, params_store, oracle) -> None:
-    story = params_store.story
-    for where in WHERE:
-        for sort in SORTS:
-            # When the Catalog pages through the filtered, sorted runs two at a time
-            got, cursor = [], None
-            while True:
-                page = cat.runs("ParamsFlow", None, limit=2, cursor=cursor, where=where, sort=sort)
-                got += [r["pathspec"] for r in page["runs"]]
-                cursor = page["next_cursor"]
-                if cursor is None:
-                    break
-            # Then it holds exactly what filtering and sorting Metaflow's answers gives
-            expected = _expected(oracle, story, where, sort)
-            assert got == expected, (where, sort)
-            assert page["total"] == len(expected)
-
-
 def test_bad_expressions_and_foreign_cursors_are_refused_in_one_sentence(cat) -> None:
     for bad in ["alpha=0.5", "alpha>=", "model==xgb", "shuffle>true", "9x==1", "", "a" * 2000]:
         with pytest.raises(InvalidArgument) as caught:
@@ -191,80 +109,6 @@ def test_bad_expressions_and_foreign_cursors_are_refused_in_one_sentence(cat) ->
         cat.runs("ParamsFlow", None, limit=1, sort="-param:alpha", cursor=page["next_cursor"])
     with pytest.raises(InvalidArgument):
         cat.runs("ParamsFlow", None, limit=1, cursor=page["next_cursor"])
-
-
-def test_dag_equals_graph_info_and_metaflows_steps(cat, params_store, oracle) -> None:
-    story = params_store.story
-    for role in ROLES:
-        dag = cat.dag(story[role], None)
-        graph, tasks = oracle[role]["graph"], oracle[role]["tasks"]
-        # steps, types and edges are _graph_info's, in its order
-        assert [[s["name"], s["type"], s["next"]] for s in dag["steps"]] == graph["steps"]
-        assert (dag["start_step"], dag["end_step"]) == (graph["start_step"], graph["end_step"])
-        for step in dag["steps"]:
-            mine = [t for t in tasks if t["step"] == step["name"]]
-            # each step's task count, start and finish come from Metaflow's tasks of the step
-            assert step["tasks"] == len(mine), (role, step["name"])
-            assert step["started_at"] == min((t["created_at"] for t in mine), default=None)
-            done = [t["finished_at"] for t in mine if t["finished_at"] is not None]
-            finished = max(done) if mine and len(done) == len(mine) else None
-            assert step["finished_at"] == finished, (role, step["name"], mine)
-            statuses = {t["status"] for t in mine}
-            expected = "pending" if not mine else (
-                "failed" if "failed" in statuses else
-                "succeeded" if statuses == {"succeeded"} else "running"
-            )  # fmt: skip
-            assert step["status"] == expected, (role, step["name"])
-    full = {s["name"]: s for s in cat.dag(story["full"], None)["steps"]}
-    # the foreach fans out over its items: one train task per epoch
-    assert full["start"]["type"] == "split-foreach" and full["start"]["foreach_artifact"] == "items"
-    assert full["train"]["tasks"] == 2 and full["fork"]["matching_join"] == "merge"
-    failed = {s["name"]: s for s in cat.dag(story["failed"], None)["steps"]}
-    assert failed["train"]["status"] == "failed" and failed["end"]["status"] == "pending"
-
-
-def test_tasks_equal_metaflows_task_objects_page_by_page(cat, params_store, oracle) -> None:
-    story = params_store.story
-    for role in ROLES:
-        got, cursor = [], None
-        while True:
-            page = cat.tasks(story[role], None, limit=3, cursor=cursor)
-            got += page["tasks"]
-            cursor = page["next_cursor"]
-            if cursor is None:
-                break
-        assert page["total"] == len(got) and page["finished"]
-        ours = sorted(
-            (t["pathspec"], t["step"], t["created_at"], t["finished_at"], t["status"], t["attempt"])
-            for t in got
-        )
-        theirs = sorted(
-            (t["pathspec"], t["step"], t["created_at"], t["finished_at"], t["status"], t["attempt"])
-            for t in oracle[role]["tasks"]
-        )
-        assert ours == theirs, role
-        # by start, oldest first, every attempt with its outcome
-        assert [t["started_at"] for t in got] == sorted(t["started_at"] for t in got)
-        for t in got:
-            assert t["attempts"] and t["attempts"][-1]["ok"] == (t["status"] == "succeeded")
-    resumed = cat.tasks(story["resumed"], None)["tasks"]
-    assert any(t["origin_task"] for t in resumed)  # the cloned start task says where from
-
-
-def test_failure_equals_task_exception(cat, params_store, oracle) -> None:
-    story = params_store.story
-    expected = oracle["failed"]["failure"]
-    run = cat.run(story["failed"], None)
-    listed = next(r for r in cat.iter_runs("ParamsFlow", None) if r["pathspec"] == story["failed"])
-    failure = run["failure"]
-    assert failure == listed["failure"]
-    assert failure["task"] == expected["task"] and failure["step"] == expected["step"] == "train"
-    assert expected["type"] == "builtins.ValueError"
-    assert failure["exception"] == f"ValueError: {expected['message']}"
-    assert failure["traceback"] == expected["stacktrace"] and failure["source"] == "exception"
-    for role in ("full", "defaults", "resumed", "poisoned"):
-        assert cat.run(story[role], None)["failure"] is None
-        assert oracle[role]["failure"] is None
 
 
 def test_failure_falls_back_to_the_stderr_tail(params_store, oracle, tmp_path, monkeypatch) -> None:
