@@ -113,6 +113,12 @@ class Catalog:
         or removed runs of a flow (`runs`) or a changed run (`run`); returns `unsubscribe()`."""
         return self.refresher.subscribe(callback)
 
+    @property
+    def parameters_indexed(self) -> bool:
+        """Every indexed run's parameters are in the index (a new store fills them in the
+        background after its first refresh; a `where` or `sort` query waits for its flow's)."""
+        return self.listing.parts.results.complete
+
     def problems(self) -> List[ProblemJSON]:
         """Runs skipped because their metadata cannot be read (half-written, corrupt)."""
         return self.refresher.problems()

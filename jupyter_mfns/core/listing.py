@@ -143,7 +143,13 @@ class RunListing(Room):
             if len(found) > limit:
                 last, group, value = found[limit - 1]
                 next_cursor = encode_position([order.text, group, value, *last.key])
-        key = ("total", flow, tuple(sorted(set(filters))), tuple(sorted(c.text for c in conds)))
+        key = (
+            "total",
+            flow,
+            tuple(sorted(set(filters))),
+            tuple(sorted(c.text for c in conds)),
+            self.index.params_generation.get(flow, 0),
+        )
         return RunPageJSON(
             namespace=ns,
             flow=flow,

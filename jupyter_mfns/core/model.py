@@ -252,6 +252,7 @@ class StatusJSON(TypedDict):
     default_namespace: Optional[str]
     problems: List[ProblemJSON]
     limits: LimitsJSON
+    parameters_indexed: bool  # every indexed run's parameters are (where/sort answer at once)
 
 
 class _EventRequired(TypedDict):

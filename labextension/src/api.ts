@@ -9,6 +9,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   IArtifacts,
+  IDag,
   IErrorBody,
   IFlows,
   ILogs,
@@ -19,6 +20,7 @@ import type {
   IServerStatus,
   ITagMutation,
   ITags,
+  ITasksPage,
   LogStream,
   Namespace
 } from './types';
@@ -146,13 +148,38 @@ export const api = {
     namespace: Namespace,
     tags: string[],
     limit: number,
-    cursor: string | null
+    cursor: string | null,
+    order: { where?: string[]; sort?: string } = {}
   ): Promise<IRunPage> {
     return requestAPI<IRunPage>('runs', {
       query: {
         flow,
         namespace: ns(namespace),
         tag: tags,
+        limit,
+        cursor: cursor ?? undefined,
+        where: order.where?.length ? order.where : undefined,
+        sort: order.sort
+      }
+    });
+  },
+
+  dag(pathspec: string, namespace: Namespace): Promise<IDag> {
+    return requestAPI<IDag>('dag', {
+      query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  tasks(
+    pathspec: string,
+    namespace: Namespace,
+    limit: number,
+    cursor: string | null
+  ): Promise<ITasksPage> {
+    return requestAPI<ITasksPage>('tasks', {
+      query: {
+        pathspec,
+        namespace: ns(namespace),
         limit,
         cursor: cursor ?? undefined
       }

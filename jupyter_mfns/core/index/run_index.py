@@ -34,8 +34,10 @@ class RunIndex:
         self.identity = identity
         self._write_lock = threading.RLock()
         self._tokens: Dict[str, Dict[str, str]] = {}
-        #: bumped on every change, so callers can cache derived answers
+        #: bumped on every change of runs or tags, so callers can cache derived answers
         self.generation = 0
+        #: per flow, bumped when runs' parameters are written (answers filtered by them)
+        self.params_generation: Dict[str, int] = {}
         for flow, run_id, token in self.file.open():
             self._tokens.setdefault(flow, {})[run_id] = token
 
@@ -157,7 +159,7 @@ class RunIndex:
             db = self.db
             with db:
                 params.write_parameters(db, flow, items)
-            self.generation += 1
+            self.params_generation[flow] = self.params_generation.get(flow, 0) + 1
 
     def write_failure(self, flow: str, run_id: str, failure: str, final: bool) -> None:
         with self._write_lock:

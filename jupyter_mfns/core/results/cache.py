@@ -44,6 +44,10 @@ class ResultsCache:
         self.tasks = TaskReader(store)
         self._pending: Dict[Tuple[str, str], float] = {}
         self._fill_lock = threading.Lock()
+        #: flow -> the index generation at which every run of it had its parameters indexed
+        self._complete: Dict[str, int] = {}
+        #: queries waiting for parameters: the background fill gives them the thread
+        self._foreground = 0
         refresher.add_after_refresh(self.fill_background)
 
     # -- parameters --------------------------------------------------------------------------
@@ -78,22 +82,44 @@ class ResultsCache:
         return {run_id: RunExtras.from_answer(known.get(run_id)) for run_id, _ in runs}
 
     def fill_flow(self, flow: str, budget: Optional[float] = None) -> bool:
-        """Read every run of `flow` whose parameters are not indexed (true when done)."""
+        """Read every run of `flow` whose parameters are not indexed (true when done). With a
+        `budget` (the background fill) it stops after that many seconds, or as soon as a query
+        waits for parameters."""
+        if self._complete.get(flow) == self.index.generation:
+            return True  # no run was added since every run's parameters were indexed
         started = time.monotonic()
-        with self._fill_lock:
-            while True:
-                now = time.monotonic()
-                waiting = {r for (f, r), at in self._pending.items() if f == flow and at > now}
-                batch = [
-                    r
-                    for r in self.index.missing_parameters(flow, FILL_BATCH + len(waiting))
-                    if r[0] not in waiting
-                ][:FILL_BATCH]
-                if not batch:
-                    return True
-                self.read(flow, batch)
-                if budget is not None and time.monotonic() - started > budget:
-                    return False
+        foreground = budget is None
+        if foreground:
+            self._foreground += 1
+        try:
+            with self._fill_lock:
+                while True:
+                    generation = self.index.generation  # before reading: never mark too late
+                    now = time.monotonic()
+                    waiting = {r for (f, r), at in self._pending.items() if f == flow and at > now}
+                    batch = [
+                        r
+                        for r in self.index.missing_parameters(flow, FILL_BATCH + len(waiting))
+                        if r[0] not in waiting
+                    ][:FILL_BATCH]
+                    if not batch:
+                        if not waiting:
+                            self._complete[flow] = generation
+                        return True
+                    self.read(flow, batch)
+                    if not foreground and (
+                        self._foreground or time.monotonic() - started > (budget or 0)
+                    ):
+                        return False
+        finally:
+            if foreground:
+                self._foreground -= 1
+
+    @property
+    def complete(self) -> bool:
+        """True when every indexed run's parameters are (as of the last fill of each flow)."""
+        generation = self.index.generation
+        return all(self._complete.get(f) == generation for f in self.index.known_flows())
 
     def fill_background(self) -> None:
         """After a background refresh: read missing parameters, a time budget at a time."""

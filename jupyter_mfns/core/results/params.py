@@ -17,7 +17,6 @@ from ..safepickle import NotDecodable, to_json
 from ..store.base import Store
 from .values import Decoded, ValueReader
 
-PARAMETERS_STEP = "_parameters"
 GRAPH_INFO = "_graph_info"
 #: the `_parameters` artifact holding the flow's name, not a parameter
 FLOW_NAME_ARTIFACT = "name"
@@ -53,11 +52,7 @@ def graph_info(
 ) -> Tuple[Optional[Dict[str, Any]], Dict[str, ArtifactMetaJSON]]:
     """The run's decoded `_graph_info` (None when absent or opaque) and the `_parameters`
     task's artifacts by name ({} while Metaflow has not written that task yet)."""
-    tasks = store.task_ids(flow, run_id, PARAMETERS_STEP)
-    if not tasks:
-        return None, {}
-    task_id = max(tasks, key=lambda t: (t[1], t[0]))[0]
-    arts = {a["name"]: a for a in store.artifacts(flow, run_id, PARAMETERS_STEP, task_id)}
+    arts = {a["name"]: a for a in store.parameters_artifacts(flow, run_id)}
     info = arts.get(GRAPH_INFO)
     if info is None:
         return None, arts

@@ -15,6 +15,9 @@ from ..model import ArtifactMetaJSON, Status
 
 __all__ = ["LogSource", "RangeReader", "RunDetails", "RunRecord", "ScanResult", "Store"]
 
+#: the internal step whose one task holds a run's parameters and graph (Metaflow's runtime
+#: writes it before any step runs, `persist_constants`)
+PARAMETERS_STEP = "_parameters"
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -147,6 +150,15 @@ class Store(ABC):
         lists them), in that order; stores override this to read only those."""
         by_id = {t.task_id: t for t in self.tasks(flow, run_id, step)}
         return [by_id[t] for t, _ in tasks if t in by_id]
+
+    def parameters_artifacts(self, flow: str, run_id: str) -> List[ArtifactMetaJSON]:
+        """Artifacts of the run's `_parameters` task (its newest): the parameter values and
+        `_graph_info`; [] until Metaflow wrote them."""
+        tasks = self.task_ids(flow, run_id, PARAMETERS_STEP)
+        if not tasks:
+            return []
+        task_id = max(tasks, key=lambda t: (t[1], t[0]))[0]
+        return self.artifacts(flow, run_id, PARAMETERS_STEP, task_id)
 
     def map_concurrently(self, fn: Callable[[T], R], items: Sequence[T]) -> List[R]:
         """`[fn(i) for i in items]`; stores whose reads wait on the network run them at once."""

@@ -24,6 +24,7 @@ from ..model import ArtifactMetaJSON
 from ..safepickle import decode_bool
 from . import rules
 from .base import (
+    PARAMETERS_STEP,
     LogSource,
     RunDetails,
     RunRecord,
@@ -312,6 +313,23 @@ class LocalStore(Store):
                 shas[m.group(2)] = obj.get("sha", "")
                 encodings[m.group(2)] = obj.get("content_type")
         return rules.artifacts_json(shas, {}, encodings)
+
+    def parameters_artifacts(self, flow: str, run_id: str) -> List[ArtifactMetaJSON]:
+        # Read at every cold start for every run: one listing and one file when, as Metaflow's
+        # runtime writes it, the run has one `_parameters` task with one attempt (0)
+        base = self._path(flow, run_id, PARAMETERS_STEP)
+        try:
+            names = [n for n in os.listdir(base) if n != META and not n.startswith(".")]
+        except OSError:
+            return []
+        if len(names) == 1:
+            try:
+                data = read_json(os.path.join(base, names[0], "0.data.json"))
+            except (OSError, MetadataError):
+                data = None
+            if isinstance(data, dict) and isinstance(data.get("objects"), dict):
+                return rules.artifacts_json(*rules.data_json_parts(data))
+        return super().parameters_artifacts(flow, run_id)
 
     def blob(self, flow: str, sha: str, max_bytes: int) -> Optional[bytes]:
         if not rules.is_sha(sha):

@@ -21,7 +21,6 @@ T = TypeVar("T")
 
 #: a content address of Metaflow's datastore (sha1, or sha256 for newer stores)
 SHA = re.compile(r"^[0-9a-f]{40,64}$")
-_TYPE = re.compile(r"^<class '(.*)'>$")
 _STR_ONLY = frozenset([str])
 #: the step a run ends with when its `_parameters` task names none (older runs)
 DEFAULT_END_STEP = "end"
@@ -147,21 +146,23 @@ def artifacts_json(
     an unknown type reads "unknown", an unknown size -1 and an unknown encoding None.
     """
     out: List[ArtifactMetaJSON] = []
-    for name, sha in shas.items():
+    encodings = encodings or {}
+    for name, sha in shas.items():  # a plain loop: a cold start reads 100k runs' parameters
         meta = info.get(name)
         meta = meta if isinstance(meta, dict) else {}
         raw_type = str(meta.get("type", ""))
-        match = _TYPE.match(raw_type)
-        size = as_int(meta.get("size"))
-        encoding = meta.get("encoding") or (encodings or {}).get(name)
+        if raw_type.startswith("<class '") and raw_type.endswith("'>"):
+            raw_type = raw_type[8:-2]
+        size = meta.get("size")
+        encoding = meta.get("encoding") or encodings.get(name)
         out.append(
-            ArtifactMetaJSON(
-                name=str(name),
-                type=match.group(1) if match else (raw_type or "unknown"),
-                size=size if size is not None else -1,
-                sha=str(sha),
-                encoding=str(encoding) if isinstance(encoding, str) and encoding else None,
-            )
+            {
+                "name": str(name),
+                "type": raw_type or "unknown",
+                "size": size if type(size) is int else -1,
+                "sha": str(sha),
+                "encoding": encoding if isinstance(encoding, str) and encoding else None,
+            }
         )
     out.sort(key=lambda a: a["name"])
     return out

@@ -419,7 +419,7 @@ export interface components {
             tasks: components["schemas"]["TimelineTask"][];
             total: number;
             next_cursor: string | null;
-            /** @description The run finished; no task changes any more. */
+            /** @description The run succeeded or failed; its tasks stopped changing. */
             finished: boolean;
         };
         DagStep: {
@@ -527,6 +527,8 @@ export interface components {
             /** @description Runs skipped because their metadata cannot be read. */
             problems: components["schemas"]["Problem"][];
             limits: components["schemas"]["Limits"];
+            /** @description Every indexed run's parameters are indexed (a new store fills them in the background). */
+            parameters_indexed: boolean;
         };
         Problem: {
             pathspec: string;
