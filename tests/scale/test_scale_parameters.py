@@ -1,7 +1,7 @@
 """At 10,000 runs, `where` and `sort` by parameters equal Metaflow-then-Python.
 
 The store's copies of PredictionFlow carry their own `alpha` and `models` values (new blobs,
-`jupyter_mfns/demo/scale_params.py`). Metaflow's client reads every run's parameters in a
+`benchmarks/scale_params.py`). Metaflow's client reads every run's parameters in a
 subprocess (`Run['_parameters'].task[name].data`, names from `_graph_info`); Python filters
 and sorts them with the rule of `core/results/where.py`; the Catalog's pages (followed by their
 cursors) must hold exactly those runs in that order.
@@ -13,10 +13,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from harness.demo_stores import client_json
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.results.where import parse_conditions, parse_sort, sort_key
 from jupyter_mfns.core.store import LocalStore
-from jupyter_mfns.demo import client_json
 
 FLOW = "PredictionFlow"
 NAMESPACE = "user:anne"
