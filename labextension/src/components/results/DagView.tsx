@@ -15,6 +15,11 @@ const KIND: Record<string, string> = {
   join: 'join'
 };
 
+/** A step that never got a task reads "not run" once the run stopped, "pending" before. */
+function statusLabel(step: IDagStep, runFinished: boolean): string {
+  return step.status === 'pending' && runFinished ? 'not run' : step.status;
+}
+
 function stepLine(step: IDagStep): string {
   const tasks = plural(step.tasks, 'task');
   if (step.started_at === null) {
@@ -89,7 +94,7 @@ export function DagView(props: { results: ResultsModel }): JSX.Element {
               role="button"
               tabIndex={0}
               aria-pressed={selected === step.name}
-              aria-label={`${step.name}: ${step.status}, ${plural(step.tasks, 'task')}`}
+              aria-label={`${step.name}: ${statusLabel(step, results.finished)}, ${plural(step.tasks, 'task')}`}
               onClick={() => results.select(step.name)}
               onKeyDown={event => {
                 if (event.key === 'Enter' || event.key === ' ') {
@@ -139,7 +144,7 @@ export function DagView(props: { results: ResultsModel }): JSX.Element {
                 </text>
               )}
               <text x={14} y={44} className="jp-mfns-dag-info">
-                {`${step.status} · ${stepLine(step)}`}
+                {`${statusLabel(step, results.finished)} · ${stepLine(step)}`}
               </text>
             </g>
           ))}

@@ -132,6 +132,17 @@ export function draw(
   const plotW = Math.max(10, width - LABEL_WIDTH - 8);
   const x = (t: number) => plotX + ((t - start) / (end - start)) * plotW;
   const step = tickStep(end - start, plotW);
+  // the grid first, rows over it
+  ctx.strokeStyle = colors.grid;
+  ctx.beginPath();
+  for (let t = 0; t <= end - start; t += step) {
+    const px = Math.round(x(start + t)) + 0.5;
+    ctx.moveTo(px, AXIS_HEIGHT - 4);
+    ctx.lineTo(px, height);
+  }
+  ctx.globalAlpha = 0.6;
+  ctx.stroke();
+  ctx.globalAlpha = 1;
   // the rows in view
   const rows = Math.ceil((height - AXIS_HEIGHT) / ROW_HEIGHT) + 1;
   for (let i = 0; i < rows && first + i < tasks.length; i++) {
@@ -155,22 +166,16 @@ export function draw(
     }
   }
   // the axis on top, drawn last so rows scroll under it
-  ctx.fillStyle = getComputedStyle(ctx.canvas).backgroundColor || 'transparent';
-  ctx.clearRect(0, 0, width, AXIS_HEIGHT);
-  ctx.strokeStyle = colors.grid;
+  ctx.clearRect(0, 0, width, AXIS_HEIGHT - 1);
   ctx.fillStyle = colors.muted;
-  ctx.beginPath();
   for (let t = 0; t <= end - start; t += step) {
     const px = Math.round(x(start + t)) + 0.5;
-    ctx.moveTo(px, AXIS_HEIGHT - 4);
-    ctx.lineTo(px, height);
     ctx.fillText(t === 0 ? '0' : formatDuration(t), px + 3, AXIS_HEIGHT / 2);
   }
+  ctx.strokeStyle = colors.grid;
+  ctx.beginPath();
   ctx.moveTo(0, AXIS_HEIGHT - 0.5);
   ctx.lineTo(width, AXIS_HEIGHT - 0.5);
-  ctx.globalAlpha = 0.6;
   ctx.stroke();
-  ctx.globalAlpha = 1;
-  ctx.fillStyle = colors.muted;
   ctx.fillText('task', 4, AXIS_HEIGHT / 2);
 }
