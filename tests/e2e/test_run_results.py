@@ -5,7 +5,7 @@ screenshots in the light and dark themes."""
 from __future__ import annotations
 
 import pytest
-from e2e_lab import PANEL, choose_theme, go_to, main_tab, open_lab, screenshot
+from e2e_lab import choose_theme, go_to, main_tab, open_lab, screenshot
 from playwright.sync_api import expect
 
 from harness.demo_stores import client_json
@@ -85,7 +85,7 @@ def test_the_graph_and_timeline_of_a_foreach_run(page, lab, e2e_store, theme):
         # the graph: one card per step of Metaflow's graph, with its task count
         nodes = tab.locator(".jp-mfns-dag-node")
         expect(nodes).to_have_count(len(steps))
-        for name, kind, count in steps:
+        for name, _kind, count in steps:
             node = tab.locator(f'.jp-mfns-dag-node[data-step="{name}"]')
             expect(node).to_contain_text(f"{count} task{'s' if count != 1 else ''}")
         fanned = [n for n, k, _ in steps if k == "split-foreach"]
@@ -124,10 +124,8 @@ def test_the_graph_and_timeline_of_a_foreach_run(page, lab, e2e_store, theme):
 
 def test_small_artifact_values_are_shown_inline(page, lab, e2e_store):
     task = e2e_store.story.artifact_task
-    theirs = metaflow(
-        e2e_store,
-        f"result = {{a: Task({task!r})[a].data for a in ['auc', 'n_rows', 'model_name', 'is_champion']}}",
-    )
+    names = ["auc", "n_rows", "model_name", "is_champion"]
+    theirs = metaflow(e2e_store, f"result = {{a: Task({task!r})[a].data for a in {names!r}}}")
     panel = open_lab(page, lab)
     panel.locator("#jp-mfns-namespace").select_option("user:anne")
     go_to(panel, task)
