@@ -186,10 +186,12 @@ def _play_story(root: Path, *, quiet: bool) -> DemoStory:
     # Features first: the shared tag xyz_features spans both users.
     play("FeatureFlow", "anne", ("xyz_features", d20))
     play("FeatureFlow", "will", ("xyz_features", d20))
-    play("PredictionFlow", "anne", ("crazy_test", d20))
-    play("PredictionFlow", "will", (d20,))
+    play("PredictionFlow", "anne", ("crazy_test", d20), args=("--alpha", "0.1"))
+    play("PredictionFlow", "will", (d20,), args=("--alpha", "0.25"))
     play("FeatureFlow", "anne", (d21, "ünïcode ✓"))  # not in xyz_features
-    play("PredictionFlow", "anne", ("crazy_test", d21, "note: best so far"))
+    play(
+        "PredictionFlow", "anne", ("crazy_test", d21, "note: best so far"), args=("--alpha", "0.9")
+    )
     failed = play(
         "PredictionFlow", "anne", (d21,), args=("--break_scoring", "true"), expect_success=False
     )

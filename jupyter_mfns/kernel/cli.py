@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import List, NoReturn, Optional, Sequence
+from typing import Dict, List, NoReturn, Optional, Sequence
 
 from ..core.limits import DEFAULT_PAGE_SIZE
 
-SUBCOMMANDS = ("namespace", "namespaces", "flows", "runs", "latest", "tag", "load", "logs", "help")
+SUBCOMMANDS = (
+    "namespace", "namespaces", "flows", "runs", "latest", "params", "dag", "tag", "load", "logs",
+    "help",
+)  # fmt: skip
 TAG_ACTIONS = ("add", "remove", "list")
 
 USAGE = """\
@@ -20,15 +23,20 @@ USAGE = """\
 %mfns namespace NAME|--global|--default  set Metaflow's namespace in this kernel
 %mfns namespaces                         namespaces in the store (users, production, tags)
 %mfns flows                              flows with runs in the current namespace
-%mfns runs FLOW [--tag T ...] [--limit N|--all]   runs, newest first (a DataFrame)
+%mfns runs FLOW [--tag T ...] [--where EXPR ...] [--sort ORDER] [--limit N|--all]
+                                         runs, newest first, parameters as columns (a DataFrame)
 %mfns latest FLOW [--tag T ...] [--successful]    the latest run (a Series)
+%mfns params RUN                         a run's parameters (a Series)
+%mfns dag RUN                            a run's steps: type, next, status, tasks, times
 %mfns tag list RUN|FLOW                  a run's tags; a flow's tags in use, with counts
 %mfns tag add|remove RUN TAG [TAG ...]   change a run's user tags
 %mfns load TASK/ARTIFACT [--as NAME]     bind the artifact (pandas when tabular)
 %mfns load TASK                          list the task's artifacts
 %mfns logs TASK [--stderr] [--tail N]    print a task's stdout (or stderr)
 RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
-%mfns namespace "note: best so far". `%mfns COMMAND --help` gives details."""
+%mfns namespace "note: best so far". EXPR is NAME OP VALUE (OP one of == != < <= > >=, VALUE
+JSON: --where "alpha>=0.5" --where 'model=="xgb"'); ORDER is created_at, -created_at,
+param:NAME or -param:NAME. `%mfns COMMAND --help` gives details."""
 
 
 class CommandLineError(Exception):
@@ -81,11 +89,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_positive_int, default=DEFAULT_PAGE_SIZE, metavar="N", help="at most N"
     )
     p.add_argument("--all", action="store_true", help="every matching run")
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help='a parameter filter, e.g. "alpha>=0.5" (repeat: all must hold)',
+    )
+    p.add_argument(
+        "--sort",
+        metavar="ORDER",
+        help="created_at, -created_at (default), param:NAME or -param:NAME",
+    )
 
     p = sub.add_parser("latest", help="the latest run of a flow in the current namespace")
     p.add_argument("flow")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
     p.add_argument("--successful", action="store_true", help="latest successful run")
+
+    p = sub.add_parser("params", help="a run's parameters")
+    p.add_argument("pathspec", help="Flow/Run")
+
+    p = sub.add_parser("dag", help="a run's steps with their status, tasks and times")
+    p.add_argument("pathspec", help="Flow/Run")
 
     p = sub.add_parser("tag", help="list, add or remove a run's tags")
     p.add_argument("action", choices=TAG_ACTIONS)
@@ -105,6 +131,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def options(parser: Optional[argparse.ArgumentParser] = None) -> Dict[str, Dict[str, bool]]:
+    """Each subcommand's options, and whether each takes a value, from the one parser (so
+    completion offers exactly what parsing accepts)."""
+    parser = parser or build_parser()
+    out: Dict[str, Dict[str, bool]] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out[name] = {
+                    flag: a.nargs != 0
+                    for a in sub._actions
+                    for flag in a.option_strings
+                    if flag.startswith("--") and flag != "--help"
+                }
+    return out
+
+
 def tokenize(line: str) -> List[str]:
     """Shell-like words of a magic line (quotes group words with spaces)."""
     try:
@@ -113,9 +156,25 @@ def tokenize(line: str) -> List[str]:
         raise CommandLineError(f"%mfns: {error}") from None
 
 
+#: options whose value may start with "-" (`--sort -param:alpha`), which argparse would take
+#: for an option
+_DASHED_VALUES = ("--sort",)
+
+
+def _joined_values(words: List[str]) -> List[str]:
+    """`--sort -x` as `--sort=-x`."""
+    out: List[str] = []
+    for word in words:
+        if out and out[-1] in _DASHED_VALUES and word.startswith("-"):
+            out[-1] = f"{out[-1]}={word}"
+        else:
+            out.append(word)
+    return out
+
+
 def parse(line: str, parser: Optional[argparse.ArgumentParser] = None) -> argparse.Namespace:
     """Parse one `%mfns` line; raises CommandLineError or HelpRequested."""
-    words: Sequence[str] = tokenize(line)
+    words: Sequence[str] = _joined_values(tokenize(line))
     args = (parser or build_parser()).parse_args(list(words))
     if args.command == "runs" and args.all and "--limit" in words:
         raise CommandLineError("%mfns runs: use either --limit or --all")

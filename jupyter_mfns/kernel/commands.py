@@ -15,10 +15,14 @@ from typing import Any, Callable, Dict, List, MutableMapping, Optional, TextIO
 from ..core.errors import InvalidPathspec, MfnsError
 from ..core.limits import MAX_PAGE
 from ..core.pathspec import parse_pathspec
+from ..core.results.where import DEFAULT_SORT
 from . import cli
 from .frames import (
     artifacts_frame,
+    dag_frame,
+    dag_text,
     namespace_label,
+    params_series,
     records_frame,
     run_series,
     runs_frame,
@@ -68,6 +72,8 @@ class Commands:
             "flows": self.flows,
             "runs": self.runs,
             "latest": self.latest,
+            "params": self.params,
+            "dag": self.dag,
             "tag": self.tag,
             "load": self.load,
             "logs": self.logs,
@@ -132,20 +138,27 @@ class Commands:
 
     # -- runs --------------------------------------------------------------------------------
     def runs(self, args: argparse.Namespace) -> Any:
-        """`%mfns runs FLOW [--tag T ...] [--limit N | --all]`."""
+        """`%mfns runs FLOW [--tag T ...] [--where EXPR ...] [--sort ORDER] [--limit N|--all]`."""
         ns = self.session.namespace
         catalog = self.session.catalog
         if args.limit == 0 and not args.all:
             raise cli.CommandLineError("%mfns runs: --limit must be at least 1")
+        query = {"where": args.where, "sort": args.sort}
         if args.all or args.limit > MAX_PAGE:  # more than one page: follow the cursors
-            runs = catalog.iter_runs(args.flow, ns, args.tag)
+            runs = catalog.iter_runs(args.flow, ns, args.tag, **query)
             picked = list(runs if args.all else itertools.islice(runs, args.limit))
-            total = len(picked) if args.all else catalog.runs(args.flow, ns, args.tag, 1)["total"]
+            total = (
+                len(picked)
+                if args.all
+                else catalog.runs(args.flow, ns, args.tag, 1, **query)["total"]
+            )
         else:
-            page = catalog.runs(args.flow, ns, args.tag, limit=args.limit)
+            page = catalog.runs(args.flow, ns, args.tag, limit=args.limit, **query)
             picked, total = page["runs"], page["total"]
         where = "the global namespace" if ns is None else f"namespace {ns!r}"
         tagged = f" tagged {', '.join(map(repr, args.tag))}" if args.tag else ""
+        if args.where:
+            tagged += f" where {' and '.join(args.where)}"
         if not picked:
             self.say(f"No {args.flow} run{tagged} in {where}.")
         elif len(picked) < total:
@@ -153,7 +166,34 @@ class Commands:
                 f"Showing the newest {len(picked)} of {total} {args.flow} runs{tagged} in {where}"
                 " (--limit N or --all for more)."
             )
-        return runs_frame(picked, namespace=ns, flow=args.flow, tags=args.tag, total=total)
+        return runs_frame(
+            picked,
+            namespace=ns,
+            flow=args.flow,
+            tags=args.tag,
+            where=args.where,
+            sort=args.sort or DEFAULT_SORT,
+            total=total,
+        )
+
+    def params(self, args: argparse.Namespace) -> Any:
+        """`%mfns params RUN`: the run's parameters (opaque ones named, never unpickled)."""
+        ns = self.session.namespace
+        run = self.session.catalog.run(args.pathspec, ns)
+        for name in run["opaque_parameters"]:
+            kind = run["parameter_types"].get(name, "unknown type")
+            self.say(
+                f"{name}: a {kind} that cannot be read without unpickling (left out); "
+                f"`%mfns load TASK/{name}` loads it from any task of {run['pathspec']}"
+            )
+        return params_series(run, namespace=ns)
+
+    def dag(self, args: argparse.Namespace) -> Any:
+        """`%mfns dag RUN`: the run's steps in graph order, with status, tasks and times."""
+        ns = self.session.namespace
+        dag = self.session.catalog.dag(args.pathspec, ns)
+        self.say(dag_text(dag))
+        return dag_frame(dag, namespace=ns)
 
     def latest(self, args: argparse.Namespace) -> Any:
         """`%mfns latest FLOW [--tag T ...] [--successful]`."""

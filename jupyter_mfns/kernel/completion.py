@@ -19,14 +19,10 @@ MATCHER_ID = "jupyter_mfns.completion"
 # `%mfns ...` or `name = %mfns ...`, with the cursor past the magic's name
 _MAGIC_LINE = re.compile(r"^\s*(?:[A-Za-z_][\w.]*\s*=\s*)?%mfns\s+(.*)$", re.DOTALL)
 _SAFE = re.compile(r"^[\w@%+=:,./-]+$")
-_OPTIONS = {
-    "namespace": ["--global", "--default"],
-    "runs": ["--tag", "--limit", "--all"],
-    "latest": ["--tag", "--successful"],
-    "load": ["--as"],
-    "logs": ["--stderr", "--tail"],
-}
-_TAKES_VALUE = {"--tag", "--limit", "--as", "--tail"}
+#: each subcommand's options and whether they take a value, from the magic's own parser
+_PARSED = cli.options()
+_OPTIONS = {command: list(flags) for command, flags in _PARSED.items()}
+_TAKES_VALUE = {flag for flags in _PARSED.values() for flag, value in flags.items() if value}
 
 
 def quote(word: str) -> str:
@@ -109,6 +105,8 @@ class Completer:
             return self.namespaces() + (_OPTIONS["namespace"] if not typed else [])
         if command in ("runs", "latest") and not positional:
             return self.flows()
+        if command in ("params", "dag") and not positional:
+            return self.pathspecs(typed, max_depth=2)
         if command == "tag":
             return self._tag_candidates(positional, typed)
         if command == "load" and not positional:
@@ -118,10 +116,17 @@ class Completer:
         return []
 
     def _option_value(self, command: str, option: str, rest: List[str]) -> List[str]:
-        if option != "--tag":
-            return []
         flows = _positionals(rest[:-1])
-        return self.tags(flows[0] if flows else None)
+        if option == "--tag":
+            return self.tags(flows[0] if flows else None)
+        if option in ("--sort", "--where") and flows:
+            names = self.parameter_names(flows[0])
+            if option == "--sort":
+                return ["-created_at", "created_at"] + [
+                    f"{sign}param:{n}" for n in names for sign in ("-", "")
+                ]
+            return names
+        return []
 
     def _tag_candidates(self, positional: List[str], typed: str) -> List[str]:
         if not positional:
@@ -154,6 +159,11 @@ class Completer:
         listing = self.session.catalog.tags(self._ns(), flow)["tags"]
         user = [t["tag"] for t in listing if not t["system"]]
         return user if user_only else user + [t["tag"] for t in listing if t["system"]]
+
+    def parameter_names(self, flow: str) -> List[str]:
+        """Parameters of the flow's latest run in the current namespace."""
+        run = self.session.catalog.runs(flow, self._ns(), limit=1)["runs"]
+        return list(run[0]["parameters"]) + list(run[0]["opaque_parameters"]) if run else []
 
     def pathspecs(self, typed: str, max_depth: int) -> List[str]:
         """The next pathspec level below what is typed, in the current namespace."""

@@ -10,7 +10,6 @@ Every query goes through the kernel session's Catalog with the browser's own nam
 from __future__ import annotations
 
 import html
-import time
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, MutableMapping, Optional, Tuple
 
@@ -19,6 +18,7 @@ import ipywidgets as widgets
 from ..core.errors import MfnsError
 from ..core.loadcode import load_line
 from ..core.model import ArtifactJSON, RunJSON
+from .labels import NBSP, pad, parameter_names, run_label, runs_header
 from .loading import (
     CURRENT,
     NamespaceArg,
@@ -35,36 +35,14 @@ GLOBAL = ""  # dropdown value standing for the global namespace (a tag is never 
 GLOBAL_LABEL = "(global: every namespace)"
 RUN_LIMIT = 100
 LOG_TAIL = 200
-NBSP = "\u00a0"
 
 _STYLE = """<style>
-.mfns-browser .mfns-mono select, .mfns-browser .mfns-mono option { font-family: monospace; }
+.mfns-browser .mfns-mono select, .mfns-browser .mfns-mono option,
+.mfns-browser .mfns-head { font-family: monospace; white-space: nowrap; overflow: hidden; }
+.mfns-browser .mfns-head { padding: 0 4px; color: var(--jp-ui-font-color2, #666); }
 .mfns-browser pre.mfns-log { max-height: 18em; overflow: auto; margin: 0; font-size: 90%; }
 .mfns-browser .mfns-error { color: var(--jp-error-color1, #c62828); }
 </style>"""
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-aligned column for a <select> option (NBSP: browsers collapse plain spaces)."""
-    return (text[:width] + NBSP * max(0, width - len(text))).replace(" ", NBSP)
-
-
-def _when(ms: Optional[int]) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(ms / 1000)) if ms else "-"
-
-
-def run_label(run: RunJSON) -> str:
-    """One line per run: id, status, user, creation time (UTC), user tags."""
-    tags = ", ".join(run["tags"])
-    return NBSP.join(
-        [
-            _pad(run["id"], 18),
-            _pad(run["status"], 9),
-            _pad(run["user"] or "-", 10),
-            _pad(_when(run["created_at"]), 16),
-            tags.replace(" ", NBSP),
-        ]
-    )
 
 
 def _ns_value(namespace: Optional[str]) -> str:
@@ -135,6 +113,8 @@ class Browser(widgets.VBox):
         )
         self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
         self.note = widgets.HTML()
+        self.runs_header = widgets.HTML()
+        self.runs_header.add_class("mfns-mono")
         self.runs_select = widgets.Select(rows=8, layout={"width": "100%"})
         self.runs_select.add_class("mfns-mono")
         self.tasks_select = widgets.Select(rows=6, layout={"width": "100%"})
@@ -155,6 +135,7 @@ class Browser(widgets.VBox):
                 widgets.HBox([self.flow_select, widgets.Label("tags"), self.tag_filter]),
                 self.note,
                 widgets.HTML("<b>Runs</b> (newest first)"),
+                self.runs_header,
                 self.runs_select,
                 widgets.HTML("<b>Tasks</b>"),
                 self.tasks_select,
@@ -319,8 +300,10 @@ class Browser(widgets.VBox):
             elif not self.runs:
                 notes.append("No run carries every chosen tag.")
         self.note.value = "<br>".join(html.escape(n) for n in notes)
+        params = parameter_names(self.runs)
+        self.runs_header.value = f'<div class="mfns-head">{runs_header(params)}</div>'
         with self._silenced():
-            self.runs_select.options = [(run_label(r), r["pathspec"]) for r in self.runs]
+            self.runs_select.options = [(run_label(r, params), r["pathspec"]) for r in self.runs]
             self.runs_select.value = None
         self.show_tasks()
 
@@ -332,7 +315,7 @@ class Browser(widgets.VBox):
             for step in catalog.get_object(self.run, ns)["children"]:
                 for task in catalog.get_object(step["pathspec"], ns)["children"]:
                     label = f"{step['name']}/{task['id']}"
-                    options.append((_pad(label, 32) + NBSP + task["status"], task["pathspec"]))
+                    options.append((pad(label, 32) + NBSP + task["status"], task["pathspec"]))
         with self._silenced():
             self.tasks_select.options = options
             self.tasks_select.value = None

@@ -37,11 +37,13 @@ class StatusHandler(MfnsHandler):
             default_namespace=None,
             problems=[],
             limits=self.limits.to_json(),
+            parameters_indexed=False,
         )
         if catalog is not None:
             status["store"] = catalog.store.identity
             status["default_namespace"] = catalog.default_namespace()
             status["problems"] = catalog.problems()
+            status["parameters_indexed"] = catalog.parameters_indexed
         self.finish(json.dumps(status))
 
 

@@ -9,6 +9,7 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   IArtifacts,
+  IDag,
   IErrorBody,
   IFlows,
   ILogs,
@@ -19,6 +20,7 @@ import type {
   IServerStatus,
   ITagMutation,
   ITags,
+  ITasksPage,
   LogStream,
   Namespace
 } from './types';
@@ -152,8 +154,9 @@ export const api = {
     tags: string[],
     limit: number,
     cursor: string | null,
-    /** `sort` as the server reads it (`-param:alpha`); `null`: newest first. */
-    sort: string | null = null
+    /** `where` filters (`alpha>=0.5`) and `sort` as the server reads them (`-param:alpha`);
+     * no sort: newest first. */
+    order: { where?: string[]; sort?: string | null } = {}
   ): Promise<IRunPage> {
     return requestAPI<IRunPage>('runs', {
       query: {
@@ -162,7 +165,30 @@ export const api = {
         tag: tags,
         limit,
         cursor: cursor ?? undefined,
-        sort: sort ?? undefined
+        where: order.where?.length ? order.where : undefined,
+        sort: order.sort ?? undefined
+      }
+    });
+  },
+
+  dag(pathspec: string, namespace: Namespace): Promise<IDag> {
+    return requestAPI<IDag>('dag', {
+      query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  tasks(
+    pathspec: string,
+    namespace: Namespace,
+    limit: number,
+    cursor: string | null
+  ): Promise<ITasksPage> {
+    return requestAPI<ITasksPage>('tasks', {
+      query: {
+        pathspec,
+        namespace: ns(namespace),
+        limit,
+        cursor: cursor ?? undefined
       }
     });
   },

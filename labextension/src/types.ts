@@ -74,6 +74,16 @@ export type ObjectType = IObject['type'];
 export type ILogLine = Item<Schemas['Logs']['lines']>;
 export type ILogs = Schemas['Logs'];
 
+/** Why a failed run failed (`RUN.failure`). */
+export type IFailure = Schemas['Failure'];
+export type IDag = Schemas['Dag'];
+export type IDagStep = Schemas['DagStep'];
+export type DagStatus = IDagStep['status'];
+export type ITasksPage = Schemas['TasksPage'];
+/** A task in `GET tasks`, with its attempts (the timeline). */
+export type ITimelineTask = Schemas['TimelineTask'];
+export type IAttempt = Schemas['Attempt'];
+
 export type IArtifacts = Schemas['Artifacts'];
 export type IArtifact = Item<IArtifacts['artifacts']>;
 

@@ -8,8 +8,33 @@ import type { IArtifact } from '../types';
 import { ActionsContext } from './actions';
 import { CopyButton } from './CopyButton';
 import { Loading, Problem } from './Problem';
+import { valueKind, valueText } from './results/values';
 
-/** A task's artifacts (name, type, size) with "Load into notebook". */
+/** A small artifact's value, decoded on the server without unpickling; others say none. */
+function ArtifactValue(props: { artifact: IArtifact }): JSX.Element {
+  const { artifact } = props;
+  if (!('value' in artifact)) {
+    return (
+      <td
+        className="jp-mfns-muted jp-mfns-value"
+        title="Larger or not plain data: load it into a notebook to see it"
+      >
+        —
+      </td>
+    );
+  }
+  const text = valueText(artifact.value);
+  return (
+    <td
+      className={`jp-mfns-mono jp-mfns-value jp-mfns-value-${valueKind(artifact.value)}`}
+      title={text}
+    >
+      {text}
+    </td>
+  );
+}
+
+/** A task's artifacts (name, type, small values, size) with "Load into notebook". */
 export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
   const { task } = props;
   const actions = React.useContext(ActionsContext);
@@ -50,6 +75,7 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
         <colgroup>
           <col className="jp-mfns-col-name" />
           <col className="jp-mfns-col-type" />
+          <col className="jp-mfns-col-value" />
           <col className="jp-mfns-col-size" />
           <col className="jp-mfns-col-actions" />
         </colgroup>
@@ -57,6 +83,7 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
           <tr>
             <th scope="col">Artifact</th>
             <th scope="col">Type</th>
+            <th scope="col">Value</th>
             <th scope="col" className="jp-mfns-num">
               Size
             </th>
@@ -74,6 +101,7 @@ export function ArtifactsTable(props: { task: TaskModel }): JSX.Element {
               <td className="jp-mfns-type" title={a.type}>
                 {a.type}
               </td>
+              <ArtifactValue artifact={a} />
               <td
                 className="jp-mfns-num"
                 title={`${a.size.toLocaleString()} bytes`}

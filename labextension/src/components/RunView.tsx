@@ -12,10 +12,14 @@ import {
   formatTime,
   plural
 } from '../format';
+import type { ResultsModel } from '../models/results';
 import type { IOrigin, RunModel } from '../models/run';
 import type { IStep, Namespace } from '../types';
 import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
+import { FailureBanner } from './results/FailureBanner';
+import { ParamsTable } from './results/ParamsTable';
+import { ResultsView, RunResults } from './results/RunResults';
 import { DetailHead, StatusIcon } from './Status';
 import { TagEditor } from './TagEditor';
 
@@ -168,9 +172,17 @@ function StepItem(props: { run: RunModel; step: IStep }): JSX.Element {
   );
 }
 
-/** A run: status, times, where it resumed from, its tags, its steps and tasks. */
-export function RunView(props: { run: RunModel }): JSX.Element {
-  const { run } = props;
+/**
+ * A run: a failure banner, status, times, where it resumed from, its tags and parameters,
+ * then its steps as a graph, a timeline or a list.
+ */
+export function RunView(props: {
+  run: RunModel;
+  results: ResultsModel;
+  view: ResultsView;
+  onView: (view: ResultsView) => void;
+}): JSX.Element {
+  const { run, results } = props;
   const actions = React.useContext(ActionsContext);
   const info = run.run;
   if (!info) {
@@ -187,6 +199,9 @@ export function RunView(props: { run: RunModel }): JSX.Element {
   }
   return (
     <div className="jp-mfns-detail jp-mfns-run">
+      {info.failure && (
+        <FailureBanner failure={info.failure} namespace={run.namespace} />
+      )}
       <DetailHead status={info.status} pathspec={info.pathspec} />
       <dl className="jp-mfns-meta">
         <dt>User</dt>
@@ -211,12 +226,21 @@ export function RunView(props: { run: RunModel }): JSX.Element {
       )}
       <TagEditor run={run} suggestions={run.suggestions} />
       <Problem problem={run.problem} />
+      <h3 className="jp-mfns-section">Parameters</h3>
+      <ParamsTable run={info} />
       <h3 className="jp-mfns-section">Steps</h3>
-      <ul className="jp-mfns-steps">
-        {run.steps.map(step => (
-          <StepItem key={step.name} run={run} step={step} />
-        ))}
-      </ul>
+      <RunResults
+        results={results}
+        view={props.view}
+        onView={props.onView}
+        steps={
+          <ul className="jp-mfns-steps">
+            {run.steps.map(step => (
+              <StepItem key={step.name} run={run} step={step} />
+            ))}
+          </ul>
+        }
+      />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { ColumnChooser } from './ColumnChooser';
 import { Grid } from './Grid';
 import type { ExplorerModel } from './model';
 import { SelectionBar } from './SelectionBar';
+import { WhereFilter } from './WhereFilter';
 
 /** "1,234 runs" / "300 of 10,000 runs loaded", and the new-runs offer of other orders. */
 function Summary(props: { model: ExplorerModel }): JSX.Element {
@@ -24,6 +25,9 @@ function Summary(props: { model: ExplorerModel }): JSX.Element {
           ? `${shown.toLocaleString()} of ${plural(total, 'run')} loaded`
           : plural(total, 'run')}
       {runs.tags.length > 0 && total !== null ? ' with all tags' : ''}
+      {runs.where.length > 0 && total !== null
+        ? ' matching the parameters'
+        : ''}
       {runs.newRuns > 0 && (
         <button
           className="jp-mfns-newruns"
@@ -54,6 +58,7 @@ export function Explorer(props: {
       </h2>
       <div className="jp-mfns-xp-filterbar">
         <TagFilter runs={runs} />
+        <WhereFilter runs={runs} />
         <Summary model={model} />
         <ColumnChooser model={model} />
       </div>

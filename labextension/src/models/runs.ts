@@ -16,6 +16,8 @@ export interface IRunListOptions {
   tags?: string[];
   /** The server's order (`sort` of `GET runs`); `null`: newest first. */
   sort?: string | null;
+  /** Parameter filters (`where` of `GET runs`, ANDed): `alpha>=0.5`. */
+  where?: string[];
   config: Config;
   /** Shared with the view that shows one progress bar; a new one by default. */
   activity?: Activity;
@@ -36,6 +38,7 @@ export class RunListModel implements IDisposable {
     this.namespace = options.namespace;
     this._tags = options.tags ?? [];
     this._sort = options.sort ?? null;
+    this._where = options.where ?? [];
     this._config = options.config;
     this.activity = options.activity ?? new Activity();
     // Live updates show changes as they happen; the poll is the safety net under them.
@@ -65,6 +68,10 @@ export class RunListModel implements IDisposable {
   /** The server's order (`-param:alpha`), `null` for newest first. */
   get sort(): string | null {
     return this._sort;
+  }
+  /** The parameter filters every run shown matches (ANDed). */
+  get where(): readonly string[] {
+    return this._where;
   }
   get rows(): readonly IRun[] {
     return this._rows;
@@ -108,6 +115,16 @@ export class RunListModel implements IDisposable {
       return Promise.resolve();
     }
     this._sort = sort;
+    this._rows = [];
+    return this.reload();
+  }
+
+  /** Filter by parameters on the server (`alpha>=0.5`, ANDed) and reload. */
+  setWhere(where: string[]): Promise<void> {
+    if (where.join('\n') === this._where.join('\n')) {
+      return Promise.resolve();
+    }
+    this._where = [...where];
     this._rows = [];
     return this.reload();
   }
@@ -380,14 +397,10 @@ export class RunListModel implements IDisposable {
       Math.max(this._config.pageSize, Math.min(wanted, largest)),
       max
     );
-    return api.runs(
-      this.flow,
-      this.namespace,
-      this._tags,
-      size,
-      cursor,
-      this._sort
-    );
+    return api.runs(this.flow, this.namespace, this._tags, size, cursor, {
+      where: this._where,
+      sort: this._sort
+    });
   }
 
   /** Live updates: re-check when this flow's runs changed (one check at a time). */
@@ -436,6 +449,7 @@ export class RunListModel implements IDisposable {
   }
 
   private _sort: string | null;
+  private _where: string[];
   private _listening: IDisposable | null = null;
   private _changedRuns = new Set<string>();
   private _target = -1;

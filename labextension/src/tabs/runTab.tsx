@@ -2,7 +2,9 @@
 import { DisposableDelegate } from '@lumino/disposable';
 import * as React from 'react';
 
+import type { ResultsView } from '../components/results/RunResults';
 import { RunView } from '../components/RunView';
+import { ResultsModel } from '../models/results';
 import { RunModel } from '../models/run';
 import { namespaceLabel } from '../namespaces';
 import type { IRun } from '../types';
@@ -10,7 +12,17 @@ import { ITabKind, pathspecArg, stringArg, TabArgs } from './registry';
 import { modelKey } from './shared';
 import { TabView } from './view';
 
-type RunArgs = TabArgs & { pathspec: string; step?: string };
+type RunArgs = TabArgs & {
+  pathspec: string;
+  step?: string;
+  view?: ResultsView;
+};
+
+const VIEWS: readonly ResultsView[] = ['graph', 'timeline', 'steps'];
+
+function viewArg(value: unknown): ResultsView | undefined {
+  return VIEWS.find(v => v === value);
+}
 
 export const runKind: ITabKind<RunArgs> = {
   kind: 'run',
@@ -23,8 +35,12 @@ export const runKind: ITabKind<RunArgs> = {
     }
     const pathspec = `${ps.flow}/${ps.run}`;
     const step = ps.step ?? stringArg(request, 'step');
-    const args: Omit<RunArgs, 'kind' | 'namespace'> =
-      step === undefined ? { pathspec } : { pathspec, step };
+    const view = viewArg(request.view);
+    const args: Omit<RunArgs, 'kind' | 'namespace'> = {
+      pathspec,
+      ...(step === undefined ? {} : { step }),
+      ...(view === undefined ? {} : { view })
+    };
     return args;
   },
   title: args => ({
@@ -45,27 +61,66 @@ export const runKind: ITabKind<RunArgs> = {
       }
     );
     const run = shared.model;
+    const sharedResults = context.models.acquire(
+      modelKey('results', args.namespace, args.pathspec),
+      () => {
+        const model = new ResultsModel({
+          pathspec: args.pathspec,
+          namespace: args.namespace,
+          config: context.config,
+          activity: run.activity
+        });
+        void model.reload();
+        return model;
+      }
+    );
+    const results = sharedResults.model;
     const onTags = (_: RunModel, info: IRun) => context.runUpdated(info);
     run.tagsChanged.connect(onTags);
+    let view: ResultsView = args.view ?? 'graph';
     if (args.step) {
       run.expandStep(args.step);
+      results.select(args.step);
     }
-    return new TabView({
+    const tab = new TabView({
       className: 'jp-mfns-runtab',
       actions: context.actions,
       activity: run.activity,
-      signals: [run.changed],
-      render: () => <RunView run={run} />,
-      refresh: () => void run.reload(),
+      signals: [run.changed, results.changed],
+      render: () => (
+        <RunView
+          run={run}
+          results={results}
+          view={view}
+          onView={next => {
+            view = next;
+            tab.update();
+          }}
+        />
+      ),
+      refresh: () => {
+        void run.reload();
+        void results.reload();
+      },
       reopen: next => {
         if (typeof next.step === 'string') {
           run.expandStep(next.step);
+          if (results.selectedStep !== next.step) {
+            results.select(next.step);
+          }
+        }
+        const nextView = viewArg(next.view);
+        if (nextView) {
+          view = nextView;
+          tab.update();
         }
       },
       resources: [
         new DisposableDelegate(() => run.tagsChanged.disconnect(onTags)),
-        shared
+        shared,
+        sharedResults
       ]
     });
+    return tab;
   }
 };
