@@ -27,6 +27,7 @@ from results_story import LABEL, POISONED
 
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.errors import InvalidArgument
+from jupyter_mfns.core.results.failure import from_stderr_lines
 from jupyter_mfns.core.store import LocalStore
 
 
@@ -152,3 +153,22 @@ def test_small_artifact_values_are_inline_as_metaflow_reads_them(cat, params_sto
     assert inline and all(theirs[name] == value for name, value in inline.items())
     assert inline["alpha"] == "NaN" and inline["label"] == LABEL and inline["sides"] == ["a", "b"]
     assert "notes" not in inline  # an IncludeFile record, not plain data: loaded in a kernel
+
+
+def test_a_line_written_into_a_traceback_does_not_end_it() -> None:
+    # Metaflow's runtime writes "[KILLED BY ORCHESTRATOR]" into a task's stderr when it kills
+    # it, which can land between the frames of the traceback the task was printing
+    texts = [
+        "<flow F step train[1]> failed:",
+        "Traceback (most recent call last):",
+        '  File "flow.py", line 3, in train',
+        "[KILLED BY ORCHESTRATOR]",
+        "    raise ValueError('boom')",
+        "ValueError: boom",
+        "",
+        "Task failed.",
+    ]
+    found = from_stderr_lines(texts)
+    assert found["exception"] == "ValueError: boom"
+    assert found["traceback"] == "\n".join(texts[1:6])
+    assert from_stderr_lines(["no traceback here", "Task failed."])["exception"] == "Task failed."

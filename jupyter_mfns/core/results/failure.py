@@ -10,6 +10,7 @@ by the end of its stderr instead: the last traceback there, and its last line as
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from ..mflog import tail
@@ -24,6 +25,8 @@ _WRAPPER = ("metaflow.exception", "MetaflowExceptionWrapper")
 #: stderr lines read when no `_exception` says what happened
 STDERR_TAIL = 200
 TRACEBACK_START = "Traceback (most recent call last):"
+#: the last line of a Python traceback: a (dotted) exception class name, then ":" or nothing
+_EXCEPTION_LINE = re.compile(r"[A-Za-z_][\w.]*(:|$)")
 
 
 def first_failed(tasks: Sequence[TaskRecord]) -> Optional[TaskRecord]:
@@ -64,14 +67,19 @@ def _from_exception(
 def _from_stderr(store: Store, rec: RunRecord, task: TaskRecord) -> Dict[str, Any]:
     sources = store.log_sources(rec.flow, rec.run_id, task.step, task.task_id, "stderr")
     lines, _ = tail(sources, STDERR_TAIL)
-    texts: List[str] = [line.text for line in lines]
+    return from_stderr_lines([line.text for line in lines])
+
+
+def from_stderr_lines(texts: List[str]) -> Dict[str, Any]:
+    """The last traceback of a stderr tail and its exception line (else the last line)."""
     start = max((i for i, t in enumerate(texts) if t.startswith(TRACEBACK_START)), default=None)
     if start is None:
         last = next((t.strip() for t in reversed(texts) if t.strip()), None)
         return {"exception": last, "traceback": None}
-    # a traceback ends at its first unindented line after the frames: "Type: message"
+    # a traceback ends at its first unindented "Type: message" line after the frames (lines
+    # that others wrote in between, such as the runtime's "[KILLED BY ORCHESTRATOR]", are not it)
     end = next(
-        (i for i in range(start + 1, len(texts)) if texts[i] and not texts[i][0].isspace()),
+        (i for i in range(start + 1, len(texts)) if _EXCEPTION_LINE.match(texts[i])),
         len(texts) - 1,
     )
     return {"exception": texts[end].strip() or None, "traceback": "\n".join(texts[start : end + 1])}
