@@ -16,7 +16,7 @@ It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from . import identity
 from .errors import MfnsError
@@ -200,6 +200,14 @@ class Catalog:
         (see `LogQueries.logs`)."""
         ns = self.resolve_namespace(namespace)
         return self.log_queries.logs(pathspec, stream, ns, tail, **selection)
+
+    def export_log(
+        self, pathspec: str, stream: str, out: IO[bytes], namespace: Namespace = DEFAULT
+    ) -> int:
+        """Write a task's whole stdout/stderr into `out` as Metaflow's `Task.stdout` gives it;
+        returns its line count."""
+        ns = self.resolve_namespace(namespace)
+        return self.log_queries.export(pathspec, stream, ns, out)
 
     def mutate_tags(
         self,
