@@ -5,3 +5,4 @@ import './views.css';
 import './tabs.css';
 import './logs.css';
 import './problem.css';
+import './chips.css';

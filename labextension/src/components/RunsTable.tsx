@@ -5,6 +5,7 @@ import type { RunListModel } from '../models/runs';
 import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
 import { ActionsContext } from './actions';
+import { FittedChips } from './FittedChips';
 import { Loading, Problem } from './Problem';
 import { StatusIcon } from './Status';
 import { TagChip } from './TagChip';
@@ -73,28 +74,30 @@ function RunRow(props: {
         role="gridcell"
         title={[...run.tags, ...run.system_tags].join(', ')}
       >
-        {run.origin_run && (
-          <span
-            className="jp-mfns-resumed"
-            title={`Resumed from ${run.origin_run}`}
-          >
-            ↻
-          </span>
-        )}
-        {run.tags.map(t => (
-          <TagChip
-            key={t}
-            tag={t}
-            title={`${t} — click to filter by it`}
-            onClick={() => props.onTag(t)}
-          />
-        ))}
-        {run.system_tags.length > 0 && (
-          <span className="jp-mfns-chip-sep" aria-hidden="true" />
-        )}
-        {orderSystemTags(run).map(t => (
-          <TagChip key={t} tag={t} system />
-        ))}
+        <FittedChips>
+          {run.origin_run && (
+            <span
+              className="jp-mfns-resumed"
+              title={`Resumed from ${run.origin_run}`}
+            >
+              ↻
+            </span>
+          )}
+          {run.tags.map(t => (
+            <TagChip
+              key={t}
+              tag={t}
+              title={`${t} — click to filter by it`}
+              onClick={() => props.onTag(t)}
+            />
+          ))}
+          {run.system_tags.length > 0 && (
+            <span className="jp-mfns-chip-sep" aria-hidden="true" />
+          )}
+          {orderSystemTags(run).map(t => (
+            <TagChip key={t} tag={t} system />
+          ))}
+        </FittedChips>
       </span>
     </div>
   );
