@@ -7,10 +7,9 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from typing import Any, Dict, List, Tuple
 
-from jupyter_mfns.demo import DemoStore
-from jupyter_mfns.server import routes
+from harness.demo_stores import DemoStore
 from jupyter_mfns.server.base import MfnsHandler
-from jupyter_mfns.server.routes import UnknownRouteHandler
+from jupyter_mfns.server.routes import ROUTES, UnknownRouteHandler
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -35,7 +34,7 @@ async def test_every_route_refuses_unauthenticated_requests(api, registered_rout
     requests = concrete_requests(registered_routes)
     handlers = {h for _, _, h in requests}
     # every route of the one list, and the JSON 404 for unknown routes
-    assert handlers == {*routes.ROUTES, routes.UnknownRouteHandler}, handlers
+    assert handlers == {*ROUTES, UnknownRouteHandler}, handlers
     for method, path, _ in requests:
         body = b"{}" if method in ("POST", "PUT", "PATCH") else None
         # When it is called without a token or cookie
