@@ -19,6 +19,7 @@ MAX_LINE_NUMBER = 999_999_999
 EXPORT_MEMORY = 8 << 20
 #: bytes sent at a time when a log file is downloaded
 DOWNLOAD_CHUNK = 256 << 10
+TEXT = "text/plain; charset=utf-8"
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -80,7 +81,7 @@ class LogDownloadHandler(MfnsHandler):
             await asyncio.to_thread(catalog.export_log, pathspec, stream, text, q.namespace())
             size = text.tell()
             name = _UNSAFE_FILENAME.sub("_", f"{pathspec.replace('/', '-')}-{stream}")
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.set_header("Content-Type", TEXT)
             self.set_header("Content-Disposition", f'attachment; filename="{name}.log"')
             self.set_header("X-Content-Type-Options", "nosniff")
             self.set_header("Content-Length", str(size))
@@ -91,7 +92,7 @@ class LogDownloadHandler(MfnsHandler):
                     break
                 self.write(chunk)
                 await self.flush()
-        self.finish()
+        self.finish(set_content_type=TEXT)  # APIHandler.finish would say JSON (empty logs)
 
 
 class ArtifactsHandler(MfnsHandler):

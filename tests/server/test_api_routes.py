@@ -242,6 +242,10 @@ async def test_a_log_downloads_whole_as_metaflows_text(api, mfns_store: DemoStor
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     stderr = await api.get("logs/download", {"pathspec": task, "stream": "stderr"})
     assert stderr.body.count("\n") == story.long_stderr_lines
+    # an empty log is an empty text file
+    empty = await api.get("logs/download", {"pathspec": story.artifact_task, "stream": "stderr"})
+    assert empty.status == 200 and empty.body == ""
+    assert empty.headers["Content-Type"] == "text/plain; charset=utf-8"
     # bad input and other namespaces are JSON errors, as for every route
     assert (await api.get("logs/download", {"pathspec": task, "stream": "x"})).status == 400
     refused = await api.get("logs/download", {"pathspec": task, "namespace": "user:will"})
