@@ -64,6 +64,13 @@ for q in queries:
             out.append([[calendar.timegm(ts.utctimetuple()) * 1000 + ts.microsecond // 1000
                          if ts else None, line]
                         for ts, line in t.loglines(q["stream"])])
+        elif kind == "log":
+            from metaflow import Task
+            out.append(getattr(Task(q["pathspec"]), q["stream"]))
+        elif kind == "steps":
+            # each step's tasks: ended (a `_task_ok` artifact, True or False) and successful
+            out.append([[s.id, [[t.id, "_task_ok" in t, t.successful] for t in s]]
+                        for s in Run(q["pathspec"])])
         elif kind == "artifacts":
             from metaflow import Task
             t = Task(q["pathspec"])

@@ -16,7 +16,7 @@ It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import identity
 from .errors import MfnsError
@@ -235,6 +235,14 @@ class Catalog:
         """Every task of the run, by start time, with its attempts (a page at a time)."""
         ns = self.resolve_namespace(namespace)
         return self.results.tasks(pathspec, ns, limit, cursor)
+
+    def export_log(
+        self, pathspec: str, stream: str, out: IO[bytes], namespace: Namespace = DEFAULT
+    ) -> int:
+        """Write a task's whole stdout/stderr into `out` as Metaflow's `Task.stdout` gives it;
+        returns its line count."""
+        ns = self.resolve_namespace(namespace)
+        return self.log_queries.export(pathspec, stream, ns, out)
 
     def mutate_tags(
         self,

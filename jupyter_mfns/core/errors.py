@@ -24,6 +24,11 @@ class MfnsError(Exception):
         """The REST error body: `{"reason", "message", ...extra}`."""
         return {"reason": self.reason, "message": self.message, **self.extra}
 
+    def _render_traceback_(self) -> List[str]:
+        """What IPython shows for this error in a notebook (instead of a traceback, and of
+        the chain of errors that led to it): one line, `Name: message`."""
+        return [f"{type(self).__name__}: {self.message}"]
+
 
 class InvalidArgument(MfnsError):
     """A parameter has the wrong type or value (limit, cursor, stream, ...)."""

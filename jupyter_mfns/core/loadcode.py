@@ -4,8 +4,11 @@ The sidebar's "Load into notebook" inserts it, the widget and the magic show it:
 reproducible code naming the namespace it was loaded from, e.g.
 
     from jupyter_mfns import load_artifact
-    df = load_artifact("PredictionFlow/12/train/3/df", namespace="user:anne")
+    df = load_artifact("PredictionFlow/12/train/3/df", namespace="user:anne", explain=True)
     df
+
+(`explain=True`: a value left as it is, not made a DataFrame, is said so in one line, as the
+magic says it.)
 """
 
 from __future__ import annotations
@@ -43,16 +46,23 @@ def python_namespace(namespace: Optional[str]) -> str:
     return "None" if namespace is None else python_string(namespace)
 
 
-def load_line(pathspec: str, namespace: Optional[str], variable: Optional[str] = None) -> str:
-    """`name = load_artifact("F/R/S/T/name", namespace=...)`."""
+def load_line(
+    pathspec: str, namespace: Optional[str], variable: Optional[str] = None, explain: bool = False
+) -> str:
+    """`name = load_artifact("F/R/S/T/name", namespace=...[, explain=True])`."""
     name = variable or variable_for(pathspec.rsplit("/", 1)[-1])
     args = f"{python_string(pathspec)}, namespace={python_namespace(namespace)}"
-    return f"{name} = load_artifact({args})"
+    return f"{name} = load_artifact({args}{', explain=True' if explain else ''})"
 
 
 def load_cell(pathspec: str, namespace: Optional[str], variable: Optional[str] = None) -> str:
-    """The whole cell: import, load into `variable` (default: from the name), show it."""
+    """The whole cell: import, load into `variable` (default: from the name) saying why a
+    value stays as it is, show it."""
     name = variable or variable_for(pathspec.rsplit("/", 1)[-1])
     return "\n".join(
-        ["from jupyter_mfns import load_artifact", load_line(pathspec, namespace, name), name]
+        [
+            "from jupyter_mfns import load_artifact",
+            load_line(pathspec, namespace, name, explain=True),
+            name,
+        ]
     )

@@ -7,6 +7,9 @@ Every line carries `n`, its 1-based number in the whole log. What is answered:
   those the last `tail`, then the first `count`. So `start` and `count` make a window (to
   load earlier lines), `grep` searches, `grep` and `tail` give the last matches.
 
+`export` writes the whole log as text, as Metaflow's `Task.stdout` / `Task.stderr` give it
+(each line's text and a newline), for downloads.
+
 A tail knows its line numbers once the log's line count is known: always for local files
 (counting is cheap), for remote ones once the file was read whole (counts are kept by file and
 size: logs only grow).
@@ -16,20 +19,28 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Deque, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .errors import InvalidArgument
 from .limits import MAX_GREP_LENGTH, MAX_TAIL
 from .mflog import LogLine, LogSource, count_lines, scan, tail, tail_counted
 from .model import LogLineJSON, LogsJSON
 from .objects import ObjectQueries
+from .pathspec import Pathspec
 from .store.base import Store
 
 STREAMS = ("stdout", "stderr")
 #: line counts kept (by file and size)
 COUNT_CACHE = 4096
+#: lines encoded together when a log is exported
+EXPORT_BATCH = 2048
 
 Numbered = List[Tuple[int, LogLine]]
+
+
+def _check_stream(stream: str) -> None:
+    if stream not in STREAMS:
+        raise InvalidArgument("stream must be 'stdout' or 'stderr'.")
 
 
 def _check_count(name: str, value: Optional[int], minimum: int) -> None:
@@ -65,8 +76,7 @@ class LogQueries:
         grep_case: bool = True,
     ) -> LogsJSON:
         """A task's stdout/stderr lines (see the module docstring for the selection)."""
-        if stream not in STREAMS:
-            raise InvalidArgument("stream must be 'stdout' or 'stderr'.")
+        _check_stream(stream)
         _check_count("tail", tail, 0)
         _check_count("count", count, 1)
         if start is not None and (
@@ -77,9 +87,8 @@ class LogQueries:
             not isinstance(grep, str) or not 1 <= len(grep) <= MAX_GREP_LENGTH
         ):
             raise InvalidArgument(f"grep must be a text of 1 to {MAX_GREP_LENGTH} characters.")
-        ps = self.objects.task(pathspec, ns)
+        ps, sources = self._sources(pathspec, stream, ns)
         parts = ps.task_parts()
-        sources = list(self.store.log_sources(*parts, stream))
         matches: Optional[int] = None
         total: Optional[int]
         if grep is None and start is None and count is None:
@@ -101,6 +110,39 @@ class LogQueries:
             total_lines=total,
             matches=matches,
         )
+
+    def export(self, pathspec: str, stream: str, ns: Optional[str], out: IO[bytes]) -> int:
+        """Write the whole log into `out` (from its start) as UTF-8 text equal to Metaflow's
+        `Task.stdout` / `Task.stderr`: each line's text and a newline. Returns the line count.
+
+        The log is read a block at a time; `out` (a spooled file, say) holds the text, so a
+        restarted walk (see `mflog.scan`) starts the text again instead of sending it twice."""
+        _, sources = self._sources(pathspec, stream, ns)
+
+        def write(lines: Iterator[LogLine]) -> int:
+            out.seek(0)
+            out.truncate()
+            count = 0
+            batch: List[str] = []
+            for line in lines:
+                batch.append(line.text)
+                if len(batch) >= EXPORT_BATCH:
+                    out.write(("\n".join(batch) + "\n").encode("utf-8"))
+                    count += len(batch)
+                    batch.clear()
+            if batch:
+                out.write(("\n".join(batch) + "\n").encode("utf-8"))
+            return count + len(batch)
+
+        return scan(sources, write)
+
+    def _sources(
+        self, pathspec: str, stream: str, ns: Optional[str]
+    ) -> Tuple[Pathspec, List[LogSource]]:
+        """The task (checked in the namespace) and its stream's log files."""
+        _check_stream(stream)
+        ps = self.objects.task(pathspec, ns)
+        return ps, list(self.store.log_sources(*ps.task_parts(), stream))
 
     def _tail(
         self, sources: Sequence[LogSource], n: Optional[int]

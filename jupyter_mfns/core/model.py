@@ -105,6 +105,7 @@ class StepJSON(TypedDict):
     created_at: int
     finished_at: Optional[int]
     tasks: int
+    status: Status  # failed when a task failed, running while one runs (store/status.py)
 
 
 class TaskJSON(TypedDict):

@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 from .model import RunJSON, StepJSON, TaskJSON
 from .results.extras import RunExtras
 from .store.base import RunDetails, RunRecord, StepRecord, TaskRecord
+from .store.status import step_status
 from .tags import owner_namespaces
 
 
@@ -34,7 +35,8 @@ def run_json(rec: RunRecord, details: RunDetails, extras: Optional[RunExtras] = 
 def step_json(
     rec: RunRecord, step: StepRecord, tasks: Optional[Sequence[TaskRecord]] = None
 ) -> StepJSON:
-    """A step; it has finished once every one of its `tasks` has."""
+    """A step; it has finished once every one of its `tasks` has, and its status is theirs
+    (`step_status`; unknown when the tasks are not given)."""
     finished: Optional[int] = None
     if tasks and all(t.finished_at is not None for t in tasks):
         finished = max(t.finished_at for t in tasks if t.finished_at is not None)
@@ -44,6 +46,7 @@ def step_json(
         created_at=step.created_at,
         finished_at=finished,
         tasks=len(step.task_ids),
+        status=step_status(tasks or ()),
     )
 
 

@@ -95,14 +95,19 @@ def unpickle(catalog: Catalog, ps: Pathspec) -> Conversion:
     return to_pandas(task[ps.artifact].data)
 
 
-def load_artifact(pathspec: str, namespace: NamespaceArg = CURRENT) -> Any:
+def load_artifact(pathspec: str, namespace: NamespaceArg = CURRENT, explain: bool = False) -> Any:
     """Load an artifact, as a pandas DataFrame or Series when it is tabular.
 
     `namespace`: the namespace to look in, checked like Metaflow's: by default the kernel's
     current Metaflow namespace, None for the global namespace, or a name such as "user:anne".
-    Objects that are not tabular come back unchanged.
+    Objects that are not tabular come back unchanged; with `explain=True` that is said in one
+    printed line with the reason (e.g. `auc: float is not tabular; left unchanged`).
+    A failure is one `MfnsError` (shown in a notebook as one line, see `MfnsError`).
     """
-    return load_conversion(pathspec, namespace).value
+    conversion = load_conversion(pathspec, namespace)
+    if explain and not conversion.converted:
+        print(f"{pathspec.rsplit('/', 1)[-1]}: {conversion.note}")
+    return conversion.value
 
 
 def check_variable_name(name: str) -> str:

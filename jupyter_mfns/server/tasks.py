@@ -1,7 +1,11 @@
-"""Routes of a task: its logs (tail, windows, grep) and its artifacts (never unpickled)."""
+"""Routes of a task: its logs (tail, windows, grep, the whole log as a file) and its artifacts
+(never unpickled)."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+import tempfile
 from typing import List, Type
 
 from jupyter_server.auth.decorator import authorized
@@ -11,6 +15,12 @@ from .base import MfnsHandler
 
 #: the largest line number a `from` may name (nine digits: the query parser's bound)
 MAX_LINE_NUMBER = 999_999_999
+#: an exported log stays in memory up to this size, beyond it in a temporary file
+EXPORT_MEMORY = 8 << 20
+#: bytes sent at a time when a log file is downloaded
+DOWNLOAD_CHUNK = 256 << 10
+TEXT = "text/plain; charset=utf-8"
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class LogsHandler(MfnsHandler):
@@ -49,6 +59,42 @@ class LogsHandler(MfnsHandler):
         )
 
 
+class LogDownloadHandler(MfnsHandler):
+    """`GET logs/download?pathspec=F/R/S/T&stream=&namespace=`: the whole log as a text file
+    (`Content-Disposition: attachment`), equal to Metaflow's `Task.stdout` / `Task.stderr`.
+
+    A browser follows this link itself, with Jupyter's cookie: like Jupyter's `/files/`
+    downloads, such a request must carry the `_xsrf` value (token requests need not)."""
+
+    route = "logs/download"
+    accepted = ("pathspec", "stream", "namespace")
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.check_xsrf_cookie()
+        q = self.query()
+        pathspec = q.text("pathspec", "a task pathspec like 'Flow/Run/Step/Task'")
+        stream = q.choice("stream", ("stdout", "stderr"), default="stdout")
+        catalog = self.catalog
+        with tempfile.SpooledTemporaryFile(max_size=EXPORT_MEMORY) as text:
+            await asyncio.to_thread(catalog.export_log, pathspec, stream, text, q.namespace())
+            size = text.tell()
+            name = _UNSAFE_FILENAME.sub("_", f"{pathspec.replace('/', '-')}-{stream}")
+            self.set_header("Content-Type", TEXT)
+            self.set_header("Content-Disposition", f'attachment; filename="{name}.log"')
+            self.set_header("X-Content-Type-Options", "nosniff")
+            self.set_header("Content-Length", str(size))
+            text.seek(0)
+            while True:
+                chunk = await asyncio.to_thread(text.read, DOWNLOAD_CHUNK)
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        self.finish(set_content_type=TEXT)  # APIHandler.finish would say JSON (empty logs)
+
+
 class ArtifactsHandler(MfnsHandler):
     """`GET artifacts?pathspec=F/R/S/T&namespace=`: names, types, sizes and load cells."""
 
@@ -63,4 +109,4 @@ class ArtifactsHandler(MfnsHandler):
         await self.answer(self.catalog.artifacts, pathspec, q.namespace())
 
 
-ROUTES: List[Type[MfnsHandler]] = [LogsHandler, ArtifactsHandler]
+ROUTES: List[Type[MfnsHandler]] = [LogsHandler, LogDownloadHandler, ArtifactsHandler]

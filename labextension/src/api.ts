@@ -41,6 +41,16 @@ export class ApiError extends Error {
   }
 }
 
+/** What `api.logs` asks for (see `GET logs`). */
+export interface ILogSelection {
+  tail?: number;
+  from?: number;
+  count?: number;
+  grep?: string;
+  /** false: the grep ignores case. */
+  grepCase?: boolean;
+}
+
 /** Query values; arrays repeat the key (`tag=a&tag=b`), `undefined` is left out. */
 export type Query = Record<string, string | string[] | number | undefined>;
 
@@ -215,15 +225,53 @@ export const api = {
     });
   },
 
+  /** Lines of a log: its last `tail`, or a selection (`from` + `count`, `grep`). */
   logs(
     pathspec: string,
     stream: LogStream,
     namespace: Namespace,
-    tail: number
+    selection: ILogSelection
   ): Promise<ILogs> {
     return requestAPI<ILogs>('logs', {
-      query: { pathspec, stream, namespace: ns(namespace), tail }
+      query: {
+        pathspec,
+        stream,
+        namespace: ns(namespace),
+        tail: selection.tail,
+        from: selection.from,
+        count: selection.count,
+        grep: selection.grep,
+        grep_case:
+          selection.grepCase === undefined
+            ? undefined
+            : selection.grepCase
+              ? '1'
+              : '0'
+      }
     });
+  },
+
+  /**
+   * The address of a whole log as a file the browser saves (`GET logs/download`). The
+   * browser follows it with Jupyter's cookie, so it carries the `_xsrf` value, as
+   * JupyterLab's own file downloads do.
+   */
+  logDownloadUrl(
+    pathspec: string,
+    stream: LogStream,
+    namespace: Namespace
+  ): string {
+    const settings = ServerConnection.makeSettings();
+    const xsrf = document.cookie.match('\\b_xsrf=([^;]*)\\b')?.[1];
+    return (
+      URLExt.join(settings.baseUrl, 'mfns', 'api', 'logs', 'download') +
+      queryString({
+        pathspec,
+        stream,
+        namespace: ns(namespace),
+        _xsrf: xsrf
+      })
+    );
   },
 
   artifacts(pathspec: string, namespace: Namespace): Promise<IArtifacts> {

@@ -20,6 +20,7 @@ import { BrowserModel, IBrowserState } from './models/browser';
 import { Config, DEFAULT_SETTINGS, ISettings } from './models/config';
 import { KernelLink } from './models/kernelLink';
 import { LiveUpdates } from './models/live';
+import { namespaceLabel } from './namespaces';
 import { runInNotebook } from './notebook';
 import { MfnsPanel } from './panel';
 import { addDeepLinks, addOpenCommand, restoreTabs } from './tabs/commands';
@@ -129,6 +130,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     registerKinds(manager.registry);
 
     const link = notebooks ? new KernelLink(model, notebooks) : null;
+    link?.kernelMoved.connect((_, moved) =>
+      Notification.info(
+        `The kernel of ${moved.notebook} now uses the Metaflow namespace ${namespaceLabel(
+          moved.namespace
+        )}: its next cells read runs there.`,
+        { autoClose: 6000 }
+      )
+    );
     const panel = new MfnsPanel(model, manager.actions, link);
     app.shell.add(panel, 'left', { rank: 650 });
     addCommands(app, panel, manager, palette);

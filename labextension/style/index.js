@@ -5,3 +5,6 @@ import './views.css';
 import './tabs.css';
 import './explorer.css';
 import './results.css';
+import './logs.css';
+import './problem.css';
+import './chips.css';

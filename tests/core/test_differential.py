@@ -152,3 +152,30 @@ def test_steps_are_listed_in_execution_order_also_after_a_resume(setup):
     # Then both list the flow's steps in the order they ran
     assert plain == ["start", "train", "score", "end"]
     assert resumed == plain
+
+
+def _metaflow_step_status(tasks) -> str:
+    """A step's status as the rule says, from whether Metaflow's tasks ended (`_task_ok`
+    exists: `Task.finished` is its value, False for a failed task) and succeeded."""
+    if any(ended and not ok for _, ended, ok in tasks):
+        return "failed"
+    if any(not ended for _, ended, _ in tasks):
+        return "running"
+    return "succeeded"
+
+
+def test_step_status_is_failed_where_metaflows_tasks_failed(setup):
+    # Given the failed run, its resume, and runs that succeeded
+    store, cat = setup
+    story = store.story
+    runs = [story.failed_run, story.resumed_run, story.anne_prediction_runs[0], story.showcase_run]
+    answers = ask_metaflow(
+        store.root, [{"kind": "steps", "pathspec": run, "namespace": None} for run in runs]
+    )
+    for run, theirs in zip(runs, answers):
+        # When the run's steps are listed
+        ours = {s["name"]: s["status"] for s in cat.get_object(run, None)["children"]}
+        # Then each step is failed, running or succeeded as Metaflow's tasks say
+        assert ours == {step: _metaflow_step_status(tasks) for step, tasks in theirs}, run
+    failed = {s["name"]: s["status"] for s in cat.get_object(story.failed_run, None)["children"]}
+    assert list(failed.values()).count("failed") == 1  # the failed run's one failed step

@@ -11,13 +11,13 @@ from jupyter_mfns.core.loadcode import load_cell, variable_for
 def test_the_cell_names_the_namespace_and_the_pathspec_and_ends_with_the_variable():
     assert load_cell("PredictionFlow/12/train/3/df", "user:anne") == (
         "from jupyter_mfns import load_artifact\n"
-        'df = load_artifact("PredictionFlow/12/train/3/df", namespace="user:anne")\n'
+        'df = load_artifact("PredictionFlow/12/train/3/df", namespace="user:anne", explain=True)\n'
         "df"
     )
 
 
 def test_the_global_namespace_is_written_as_none():
-    assert load_cell("F/1/s/2/x", None).splitlines()[1].endswith("namespace=None)")
+    assert load_cell("F/1/s/2/x", None).splitlines()[1].endswith("namespace=None, explain=True)")
 
 
 def test_names_that_cannot_be_python_variables_become_artifact():
@@ -31,7 +31,9 @@ def test_names_that_cannot_be_python_variables_become_artifact():
 
 def test_quotes_and_backslashes_in_a_namespace_stay_inside_the_string_literal():
     line = load_cell("F/1/s/2/x", 'note: "best" \\ so far').split("\n")[1]
-    assert line == 'x = load_artifact("F/1/s/2/x", namespace="note: \\"best\\" \\\\ so far")'
+    assert line == (
+        'x = load_artifact("F/1/s/2/x", namespace="note: \\"best\\" \\\\ so far", explain=True)'
+    )
     call = ast.parse(line).body[0].value  # type: ignore[attr-defined]
     assert call.keywords[0].value.value == 'note: "best" \\ so far'
 

@@ -8,6 +8,7 @@ merge behind grep and windows gives exactly `merge`'s order, also for files out 
 
 from __future__ import annotations
 
+import io
 import random
 import uuid
 
@@ -15,7 +16,7 @@ import pytest
 from oracle import ask_metaflow
 
 from jupyter_mfns.core import Catalog
-from jupyter_mfns.core.errors import InvalidArgument
+from jupyter_mfns.core.errors import InvalidArgument, NamespaceMismatch
 from jupyter_mfns.core.mflog import merge, parse, scan
 from jupyter_mfns.core.store import LocalStore
 
@@ -103,6 +104,29 @@ def test_selections_combine(setup):
     # the first of the last: a tail window
     both = cat.logs(task, "stdout", None, start=1, tail=10, count=2)
     assert [ln["n"] for ln in both["lines"]] == [2991, 2992]
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_export_writes_metaflows_whole_log_text(setup, demo_store, stream):
+    cat, task, _ = setup
+    # Given Metaflow's own text of the stream
+    (theirs,) = ask_metaflow(
+        demo_store.root, [{"kind": "log", "pathspec": task, "stream": stream, "namespace": None}]
+    )
+    # When the log is exported into a file that already holds something
+    out = io.BytesIO(b"left over from before " * 1000)
+    count = cat.export_log(task, stream, out, namespace=None)
+    # Then the file holds exactly Metaflow's text, and the count is its line count
+    assert out.getvalue().decode("utf-8") == theirs
+    assert count == theirs.count("\n") and count > 0
+
+
+def test_export_checks_the_namespace_and_the_stream(setup):
+    cat, task, _ = setup
+    with pytest.raises(InvalidArgument):
+        cat.export_log(task, "stdin", io.BytesIO(), namespace=None)
+    with pytest.raises(NamespaceMismatch):
+        cat.export_log(task, "stdout", io.BytesIO(), namespace="user:nobody-here")
 
 
 @pytest.mark.parametrize(

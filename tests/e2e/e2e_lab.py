@@ -14,7 +14,18 @@ from typing import Any, Mapping
 
 from harness.jupyter import BUNDLE, JupyterLab
 
-__all__ = ["BUNDLE", "Lab", "choose_theme", "go_to", "main_tab", "open_lab", "screenshot"]
+__all__ = [
+    "BUNDLE",
+    "Lab",
+    "choose_theme",
+    "go_to",
+    "main_tab",
+    "no_text_outside",
+    "open_lab",
+    "open_link",
+    "screenshot",
+    "text_outside_box",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -49,6 +60,12 @@ def open_lab(page: Any, lab: Lab) -> Any:
     panel.wait_for(state="visible", timeout=30_000)
     page.wait_for_selector(f"{PANEL} #jp-mfns-namespace:not([disabled])", timeout=60_000)
     return panel
+
+
+def open_link(page, lab, pathspec: str, **query: str) -> None:
+    """Load JupyterLab from a deep link (keeping the workspace) and wait for it to start."""
+    page.goto(lab.url("lab", mfns=pathspec, **query))
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
 
 
 def widen_sidebar(page: Any, width: int) -> None:
@@ -90,6 +107,55 @@ def run_rows(panel: Any) -> Any:
 def row_pathspecs(panel: Any) -> list:
     """Pathspecs of the runs table rows, top to bottom (the table is small in these tests)."""
     return run_rows(panel).evaluate_all("rows => rows.map(r => r.dataset.pathspec)")
+
+
+def no_text_outside(page, selector: str) -> list:
+    """Elements under `selector` whose text overflows their box (clipped or spilling)."""
+    return page.locator(selector).evaluate_all(
+        """roots => roots.flatMap(root => [...root.querySelectorAll('*')].filter(el =>
+            el.children.length === 0 && el.textContent.trim() && el.offsetParent !== null
+            && !el.closest('.jp-mfns-sr-only')
+            && getComputedStyle(el).textOverflow !== 'ellipsis'
+            && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto'
+            && getComputedStyle(el).overflowX !== 'scroll'
+        ).map(el => el.className + ': ' + el.textContent.trim().slice(0, 40)))"""
+    )
+
+
+def text_outside_box(page: Any, box: str) -> list:
+    """Text of the elements matching `box` that is drawn outside them, by geometry: every
+    text node's client rectangles must lie inside its box, and a button's label inside its
+    button. Text cut by an ellipsis counts as inside when a tooltip holds it whole. Returns
+    what is outside ("text: where"), empty when all is inside."""
+    return page.locator(box).evaluate_all(
+        """boxes => boxes.flatMap(box => {
+            const out = [];
+            const inside = (r, b) => r.left >= b.left - 0.5 && r.right <= b.right + 0.5
+                && r.top >= b.top - 0.5 && r.bottom <= b.bottom + 0.5;
+            const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!node.textContent.trim()) continue;
+                // an ellipsis with the whole text in a tooltip is a choice, not a spill
+                const parent = node.parentElement;
+                const titled = parent.closest('[title]');
+                if (getComputedStyle(parent).textOverflow === 'ellipsis' && titled
+                    && titled.title.includes(node.textContent.trim())) continue;
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                const button = node.parentElement.closest('button');
+                const limits = [box.getBoundingClientRect()];
+                if (button && box.contains(button)) limits.push(button.getBoundingClientRect());
+                for (const r of range.getClientRects()) {
+                    if (r.width === 0) continue;
+                    if (!limits.every(b => inside(r, b))) {
+                        out.push(node.textContent.trim().slice(0, 40) + ': ' +
+                            JSON.stringify([r.left, r.right, r.top, r.bottom].map(Math.round)));
+                    }
+                }
+            }
+            return out;
+        })"""
+    )
 
 
 def screenshot(page: Any, name: str) -> Path:

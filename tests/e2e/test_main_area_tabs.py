@@ -15,7 +15,9 @@ from e2e_lab import (
     go_to,
     luminance,
     main_tab,
+    no_text_outside,
     open_lab,
+    open_link,
     screenshot,
     tab_button,
 )
@@ -23,12 +25,6 @@ from oracle import ask_metaflow
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
-
-
-def open_link(page, lab, pathspec: str, **query: str) -> None:
-    """Load JupyterLab from a deep link (keeping the workspace) and wait for it to start."""
-    page.goto(lab.url("lab", mfns=pathspec, **query))
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
 
 
 def metaflow_successful(store, pathspec: str) -> bool:
@@ -170,19 +166,6 @@ def test_a_link_to_another_users_run_asks_before_switching(page, lab, e2e_store)
 
     expect(main_tab(page, "run", run).locator(".jp-mfns-detail-title")).to_have_text(run)
     expect(page.locator(f"{PANEL} #jp-mfns-namespace")).to_have_value("user:will")
-
-
-def no_text_outside(page, selector: str) -> list:
-    """Elements under `selector` whose text overflows their box (clipped or spilling)."""
-    return page.locator(selector).evaluate_all(
-        """roots => roots.flatMap(root => [...root.querySelectorAll('*')].filter(el =>
-            el.children.length === 0 && el.textContent.trim() && el.offsetParent !== null
-            && !el.closest('.jp-mfns-sr-only')
-            && getComputedStyle(el).textOverflow !== 'ellipsis'
-            && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto'
-            && getComputedStyle(el).overflowX !== 'scroll'
-        ).map(el => el.className + ': ' + el.textContent.trim().slice(0, 40)))"""
-    )
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -67,7 +67,7 @@ def test_load_into_notebook_gives_a_dataframe(page, lab, e2e_store):
     source = cell.locator(".cm-content").inner_text()
     assert source.splitlines() == [
         "from jupyter_mfns import load_artifact",
-        f'{name} = load_artifact("{task}/{name}", namespace="user:anne")',
+        f'{name} = load_artifact("{task}/{name}", namespace="user:anne", explain=True)',
         name,
     ]
     screenshot(page, "load-into-notebook")

@@ -328,6 +328,48 @@ def test_load_artifact_cell_as_the_sidebar_inserts_it(kernel, store):
     kernel.run("%mfns namespace --default")
 
 
+def test_the_sidebars_cell_says_in_one_line_why_a_value_stays_as_it_is(kernel, store):
+    # Given the cell the sidebar inserts for a float artifact (served by the core)
+    from jupyter_mfns.core.loadcode import load_cell
+
+    kernel.run("%mfns namespace --default")
+    task = store.story.artifact_task
+    name = store.story.artifacts["float"]
+    # When it runs
+    done = kernel.run(load_cell(f"{task}/{name}", "user:anne"))
+    # Then one line says it is not a table, and the value is Metaflow's own
+    assert done.stdout == f"{name}: float is not tabular; left unchanged\n"
+    theirs = kernel.json(f"__import__('metaflow').Task('{task}')['{name}'].data")
+    assert kernel.json(name) == theirs
+    # and a tabular value is shown as its table, with nothing printed
+    df = store.story.artifacts["pandas_dataframe"]
+    table = kernel.run(load_cell(f"{task}/{df}", "user:anne"))
+    assert table.stdout == "" and "<table" in table.result["text/html"]
+
+
+def test_a_value_that_cannot_be_unpickled_is_one_line_not_a_chained_traceback(kernel, store):
+    # Given an artifact whose class exists only in the flow's script
+    kernel.run("%mfns namespace --default")
+    task = store.story.artifact_task
+    opaque = store.story.artifacts["unloadable"]
+    # When the sidebar's cell loads it in a real kernel
+    done = kernel.execute(
+        f'from jupyter_mfns import load_artifact\nx = load_artifact("{task}/{opaque}")'
+    )
+    # Then the error shown is one line naming the artifact and why, with no traceback
+    assert not done.ok and done.error["ename"] == "ArtifactLoadError"
+    shown = done.error["traceback"]
+    assert len(shown) == 1 and "\n" not in shown[0], shown
+    assert shown[0].startswith(f"ArtifactLoadError: Cannot load {task}/{opaque}: ")
+    assert "importable in this kernel" in shown[0]
+    # and the cause stays attached for whoever debugs it
+    assert kernel.json("type(__import__('sys').last_value.__cause__).__name__") in (
+        "AttributeError",
+        "ModuleNotFoundError",
+        "ImportError",
+    )
+
+
 # -- logs --------------------------------------------------------------------------------------
 def test_logs_tail_matches_metaflows_stdout(kernel, store):
     task = store.story.long_stdout_task

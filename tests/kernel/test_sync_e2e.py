@@ -90,6 +90,10 @@ def test_magic_and_sidebar_move_each_other(page, lab, screenshots):
 
     # When the sidebar picks the production namespace, the kernel's Metaflow follows
     page.locator(SELECT).select_option("production:demo-prod-1")
+    # and a notification says the kernel's namespace moved (nothing in the notebook shows it)
+    toast = page.locator(".Toastify__toast", has_text="now uses the Metaflow namespace")
+    toast.wait_for(timeout=30_000)
+    assert "sync.ipynb" in toast.inner_text() and "production:demo-prod-1" in toast.inner_text()
     out = run_cell(page, 2, ".jp-OutputArea-output")
     assert "NS=production:demo-prod-1" in out.inner_text()
     page.screenshot(path=str(screenshots / "sync-3-sidebar-moved-kernel.png"))

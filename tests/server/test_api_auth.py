@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 from harness.demo_stores import DemoStore
 from jupyter_mfns.server.base import MfnsHandler
-from jupyter_mfns.server.routes import UnknownRouteHandler
+from jupyter_mfns.server.routes import ROUTES, UnknownRouteHandler
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -33,7 +33,8 @@ async def test_every_route_refuses_unauthenticated_requests(api, registered_rout
     # Given every handler jupyter_mfns registered in the running server
     requests = concrete_requests(registered_routes)
     handlers = {h for _, _, h in requests}
-    assert len(handlers) == 11, handlers  # 10 routes + the JSON 404 for unknown routes
+    # every route of the one list, and the JSON 404 for unknown routes
+    assert handlers == {*ROUTES, UnknownRouteHandler}, handlers
     for method, path, _ in requests:
         body = b"{}" if method in ("POST", "PUT", "PATCH") else None
         # When it is called without a token or cookie
@@ -124,6 +125,32 @@ async def test_cookie_session_needs_the_xsrf_token_to_change_tags(
         "POST", "tags", body=body, auth=False, headers={**cookie, "X-XSRFToken": jar["_xsrf"]}
     )
     assert genuine.status == 200 and "from-a-forged-page" in genuine.body["tags"]
+
+
+async def test_a_log_download_by_cookie_needs_the_xsrf_value(
+    api, http_server_client, jp_base_url, mfns_store: DemoStore
+) -> None:
+    """The browser follows the download link itself, with its cookie: like Jupyter's /files/
+    downloads, that takes the `_xsrf` value (or a same-site Referer), so another site's page
+    cannot make the browser fetch and save a log."""
+    token = api.auth["Authorization"].split(" ", 1)[1]
+    jar = await _login(http_server_client, jp_base_url, token)
+    cookie = {"Cookie": _cookie_header(jar)}
+    task = mfns_store.story.long_stdout_task
+    # Given a link followed with the cookie alone (what a forged page gets): refused
+    forged = await api.get("logs/download", {"pathspec": task}, auth=False, headers=cookie)
+    assert forged.status == 403, forged.body
+    elsewhere = {**cookie, "Referer": "https://elsewhere.example/page"}
+    assert (
+        await api.get("logs/download", {"pathspec": task}, auth=False, headers=elsewhere)
+    ).status == 403
+    # When the link carries the `_xsrf` value (as the log view builds it): the log
+    genuine = await api.get(
+        "logs/download", {"pathspec": task, "_xsrf": jar["_xsrf"]}, auth=False, headers=cookie
+    )
+    assert genuine.status == 200 and genuine.body.startswith("line 0001 of")
+    # And a token request needs none
+    assert (await api.get("logs/download", {"pathspec": task})).status == 200
 
 
 async def test_token_requests_need_no_xsrf(api, mutable_demo_store: DemoStore) -> None:

@@ -57,6 +57,7 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
     for pathspec in ("PredictionFlow", story.showcase_run, task.rsplit("/", 1)[0], task):
         await api.ok("object", {"pathspec": pathspec})
     await api.ok("logs", {"pathspec": story.long_stdout_task, "tail": 5})
+    await api.ok("logs/download", {"pathspec": story.long_stdout_task, "stream": "stderr"})
     await api.ok("artifacts", {"pathspec": task})
     await api.ok("dag", {"pathspec": story.showcase_run})
     await api.ok("tasks", {"pathspec": story.showcase_run, "limit": 2})

@@ -226,6 +226,46 @@ async def test_logs_tail_streams_and_timestamps(api, mfns_store: DemoStore) -> N
     assert none["lines"] == [] and none["truncated"] is True
 
 
+async def test_a_log_downloads_whole_as_metaflows_text(api, mfns_store: DemoStore) -> None:
+    story = mfns_store.story
+    task = story.long_stdout_task
+    (theirs,) = ask_metaflow(
+        mfns_store.root,
+        [{"kind": "log", "pathspec": task, "stream": "stdout", "namespace": "user:anne"}],
+    )
+    reply = await api.get("logs/download", {"pathspec": task})
+    assert reply.status == 200 and reply.body == theirs
+    assert reply.body.count("\n") == story.long_stdout_lines
+    assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
+    name = task.replace("/", "-") + "-stdout.log"
+    assert reply.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    stderr = await api.get("logs/download", {"pathspec": task, "stream": "stderr"})
+    assert stderr.body.count("\n") == story.long_stderr_lines
+    # an empty log is an empty text file
+    empty = await api.get("logs/download", {"pathspec": story.artifact_task, "stream": "stderr"})
+    assert empty.status == 200 and empty.body == ""
+    assert empty.headers["Content-Type"] == "text/plain; charset=utf-8"
+    # bad input and other namespaces are JSON errors, as for every route
+    assert (await api.get("logs/download", {"pathspec": task, "stream": "x"})).status == 400
+    refused = await api.get("logs/download", {"pathspec": task, "namespace": "user:will"})
+    assert refused.status == 409 and refused.body["namespaces"] == ["user:anne"]
+
+
+async def test_a_log_download_needs_jupyters_auth(api, mfns_store: DemoStore, jp_serverapp) -> None:
+    """The browser follows the link itself: with a token in the query it is let in, without
+    any credential refused (the cookie + `_xsrf` case is in the browser tests)."""
+    task = mfns_store.story.long_stdout_task
+    cookie_auth = {"Cookie": "_xsrf=2|abc|def|1"}
+    # no token, no login cookie: not authenticated at all
+    anonymous = await api.get("logs/download", {"pathspec": task}, auth=False, headers=cookie_auth)
+    assert anonymous.status == 403
+    # token in the query (as a browser tab opened with ?token= has): no xsrf needed
+    token = jp_serverapp.identity_provider.token
+    fine = await api.get("logs/download", {"pathspec": task, "token": token}, auth=False)
+    assert fine.status == 200 and fine.body.startswith("line 0001 of")
+
+
 async def test_artifacts_come_from_metadata(api, mfns_store: DemoStore) -> None:
     story = mfns_store.story
     body = await api.ok("artifacts", {"pathspec": story.artifact_task})

@@ -5,6 +5,7 @@ succeeded when that attempt's `_success` artifact is True (`Task.finished`, `Tas
 `finished_at` is the `_task_ok` artifact's time. Older attempts without artifacts fall back to
 the `attempt_ok` metadata. A run is what its end step's newest task is, once that finished;
 before, it is running while a task runs, failed once one failed and nothing runs any more.
+A step is failed when one of its tasks failed (`step_status`).
 Stores supply the raw rows and their own signs of life; this module holds the rules once.
 """
 
@@ -115,6 +116,16 @@ def task_record(
         origin_task_id=origin_task_id(metadata),
         attempts=attempt_records(metadata),
     )
+
+
+def step_status(tasks: Sequence[TaskRecord]) -> Status:
+    """A step's status from its tasks' (latest attempts): failed when one failed, running
+    while one runs, succeeded once all did; else unknown (also without tasks)."""
+    states = {t.status for t in tasks}
+    for status in ("failed", "running"):
+        if status in states:
+            return status  # type: ignore[return-value]
+    return "succeeded" if states == {"succeeded"} else "unknown"
 
 
 def finished_run(end_task: Optional[TaskRecord], origin: Optional[str]) -> Optional[RunDetails]:

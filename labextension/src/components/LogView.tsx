@@ -1,38 +1,87 @@
-import { Button, launchIcon } from '@jupyterlab/ui-components';
+import { Button, downloadIcon, launchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { plural } from '../format';
-import { MORE_LINES, TaskModel } from '../models/task';
-import type { ILogLine, LogStream } from '../types';
+import { EARLIER_LINES, LogModel } from '../models/log';
+import type { TaskModel } from '../models/task';
+import type { LogStream } from '../types';
 import { ActionsContext } from './actions';
+import { LogLines } from './LogLines';
+import { LogSearch } from './LogSearch';
 import { Loading, Problem } from './Problem';
 
-function clock(ts: number | null): string {
-  return ts === null ? '' : new Date(ts).toLocaleTimeString();
+/** How the lines are shown, kept while the page lives (every log view alike). */
+const display = { wrap: false, timestamps: false };
+
+/** "Lines 2,001–3,000 of 3,000", or "3,000 lines" when every line is loaded. */
+export function windowText(log: LogModel): string {
+  const total = log.total ?? log.last;
+  if (log.first <= 1) {
+    return plural(total, 'line');
+  }
+  const range = `${log.first.toLocaleString()}–${log.last.toLocaleString()}`;
+  return `Lines ${range} of ${total.toLocaleString()}`;
 }
 
-/** The line's text with every (case-insensitive) match of `needle` marked. */
-function highlight(text: string, needle: string): React.ReactNode {
-  if (!needle) {
-    return text || '\u00a0';
-  }
-  const lower = text.toLowerCase();
-  const parts: React.ReactNode[] = [];
-  let from = 0;
-  let at = lower.indexOf(needle);
-  while (at >= 0) {
-    parts.push(text.slice(from, at));
-    parts.push(<mark key={at}>{text.slice(at, at + needle.length)}</mark>);
-    from = at + needle.length;
-    at = lower.indexOf(needle, from);
-  }
-  parts.push(text.slice(from));
-  return parts;
+/** Jump to a line: a number box, Enter goes there. */
+function GoToLine(props: { log: LogModel }): JSX.Element {
+  const { log } = props;
+  const [text, setText] = React.useState('');
+  const total = log.total ?? 0;
+  const go = () => {
+    const n = Number(text);
+    if (Number.isInteger(n) && n >= 1) {
+      void log.reveal(n);
+    }
+  };
+  return (
+    <input
+      className="jp-mfns-input jp-mfns-log-goto"
+      type="number"
+      min={1}
+      max={total || undefined}
+      inputMode="numeric"
+      aria-label="Go to line"
+      placeholder="Line…"
+      title={
+        total ? `Go to line (1 to ${total.toLocaleString()})` : 'Go to line'
+      }
+      value={text}
+      disabled={!total}
+      onChange={event => setText(event.target.value)}
+      onKeyDown={event => {
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          go();
+        }
+      }}
+    />
+  );
+}
+
+function Toggle(props: {
+  label: string;
+  title: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}): JSX.Element {
+  return (
+    <label className="jp-mfns-toggle" title={props.title}>
+      <input
+        type="checkbox"
+        checked={props.checked}
+        onChange={event => props.onChange(event.target.checked)}
+      />
+      {props.label}
+    </label>
+  );
 }
 
 /**
- * The end of a task's stdout or stderr: load earlier lines, search, follow while it
- * runs. Inside a task's tab it offers to open the log in a tab of its own.
+ * A task's stdout or stderr: numbered lines (optionally with timestamps, wrapped or
+ * not), search over the whole log, jump to a line, earlier lines on demand, following
+ * while the task runs, the whole log as a download. Inside a task's tab it offers to
+ * open the log in a tab of its own.
  */
 export function LogView(props: {
   task: TaskModel;
@@ -43,127 +92,110 @@ export function LogView(props: {
   const { task, stream } = props;
   const actions = React.useContext(ActionsContext);
   const log = task.log(stream);
-  const [query, setQuery] = React.useState('');
-  const box = React.useRef<HTMLDivElement>(null);
-  const stick = React.useRef(true); // the view sits at the bottom: keep it there
-  const needle = query.toLowerCase();
-  const lines: ILogLine[] = needle
-    ? log.lines.filter(l => l.text.toLowerCase().includes(needle))
-    : log.lines;
-
-  React.useLayoutEffect(() => {
-    const node = box.current;
-    if (node && stick.current && !needle) {
-      node.scrollTop = node.scrollHeight;
-    }
-  }, [log.lines, stream, needle]);
-
-  const running = task.object?.task.finished_at === null && !log.finished;
+  const topLine = React.useRef(1);
+  const [wrap, setWrap] = React.useState(display.wrap);
+  const [timestamps, setTimestamps] = React.useState(display.timestamps);
+  const running = task.running;
+  const earlier = log.earlier;
   return (
     <div className="jp-mfns-log" role="tabpanel" aria-label={stream}>
       <div className="jp-mfns-log-toolbar">
-        <input
-          className="jp-mfns-input jp-mfns-log-search"
-          type="search"
-          aria-label={`Search ${stream}`}
-          placeholder={`Search ${stream}…`}
-          value={query}
-          onChange={event => setQuery(event.target.value)}
+        <LogSearch log={log} topLine={topLine} />
+        <GoToLine log={log} />
+        <Toggle
+          label="Timestamps"
+          title="Show when each line was printed"
+          checked={timestamps}
+          onChange={checked => setTimestamps((display.timestamps = checked))}
         />
-        <span className="jp-mfns-muted" aria-live="polite">
-          {needle
-            ? `${plural(lines.length, 'matching line')} of ${log.lines.length.toLocaleString()}`
-            : log.loaded
-              ? plural(log.lines.length, 'line')
-              : ''}
-        </span>
+        <Toggle
+          label="Wrap"
+          title="Wrap long lines instead of scrolling sideways"
+          checked={wrap}
+          onChange={checked => setWrap((display.wrap = checked))}
+        />
         {(running || task.follow) && (
-          <label
-            className="jp-mfns-follow"
-            title="Fetch new lines every few seconds"
-          >
-            <input
-              type="checkbox"
-              checked={task.follow}
-              onChange={event => task.setFollow(event.target.checked)}
-            />
-            Follow
-          </label>
+          <Toggle
+            label="Follow"
+            title="Fetch new lines every few seconds while the task runs"
+            checked={task.follow}
+            onChange={checked => task.setFollow(checked)}
+          />
         )}
-        {!props.standalone && (
-          <Button
-            small
-            minimal
-            className="jp-mfns-log-open"
-            title={`Open ${stream} in a tab of its own`}
-            onClick={() =>
-              void actions.open({
-                kind: 'log',
-                pathspec: task.pathspec,
-                stream,
-                namespace: task.namespace
-              })
-            }
+        <span className="jp-mfns-log-actions">
+          <a
+            className="jp-mfns-log-download jp-Button jp-mod-minimal jp-mod-small"
+            href={log.downloadUrl}
+            download
+            title={`Download the whole ${stream} as a text file`}
           >
-            <launchIcon.react tag="span" className="jp-mfns-button-icon" />
-            Open in tab
-          </Button>
-        )}
+            <downloadIcon.react tag="span" className="jp-mfns-button-icon" />
+            Download
+          </a>
+          {!props.standalone && (
+            <Button
+              small
+              minimal
+              className="jp-mfns-log-open"
+              title={`Open ${stream} in a tab of its own`}
+              onClick={() =>
+                void actions.open({
+                  kind: 'log',
+                  pathspec: task.pathspec,
+                  stream,
+                  namespace: task.namespace
+                })
+              }
+            >
+              <launchIcon.react tag="span" className="jp-mfns-button-icon" />
+              Open in tab
+            </Button>
+          )}
+        </span>
       </div>
-      <Problem problem={log.problem} />
-      <div
-        className="jp-mfns-log-lines"
-        ref={box}
-        tabIndex={0}
-        aria-label={`${stream} lines`}
-        onScroll={event => {
-          const node = event.currentTarget;
-          stick.current =
-            node.scrollHeight - node.scrollTop - node.clientHeight < 24;
-        }}
-      >
-        {log.truncated && (
-          <div className="jp-mfns-log-more">
-            <span className="jp-mfns-muted">
-              Showing the last {plural(log.lines.length, 'line')}.
-            </span>
-            {task.canLoadMore(stream) ? (
+      {log.loaded && log.lines.length > 0 && (
+        <div className="jp-mfns-log-window">
+          <span className="jp-mfns-log-range">{windowText(log)}</span>
+          {earlier > 0 && (
+            <>
               <Button
                 small
+                className="jp-mfns-log-earlier"
                 disabled={log.loading}
-                onClick={() => {
-                  stick.current = false;
-                  void task.loadMore(stream);
-                }}
+                onClick={() => void log.loadEarlier()}
               >
-                Load {MORE_LINES.toLocaleString()} earlier lines
+                Load {Math.min(EARLIER_LINES, earlier).toLocaleString()} earlier
               </Button>
-            ) : (
-              <span className="jp-mfns-muted">
-                (this server sends at most that many)
+              <span className="jp-mfns-muted jp-mfns-log-remain">
+                {plural(earlier, 'earlier line')} not loaded
               </span>
-            )}
-          </div>
-        )}
-        {!log.loaded && <Loading what={`Loading ${stream}…`} />}
-        {log.loaded && log.lines.length === 0 && !log.problem && (
-          <div className="jp-mfns-empty">
-            {running
-              ? `No ${stream} line yet. (A local Metaflow store receives a task's logs when the task ends.)`
-              : `Nothing was printed on ${stream}.`}
-          </div>
-        )}
-        <pre className="jp-mfns-log-text">
-          {lines.map((line, i) => (
-            <div key={i} className="jp-mfns-log-line" title={clock(line.ts)}>
-              {highlight(line.text, needle)}
-            </div>
-          ))}
-        </pre>
-        {running && task.follow && (
-          <Loading what="Following: new lines appear as the task prints them…" />
-        )}
-      </div>
+            </>
+          )}
+        </div>
+      )}
+      {running && (
+        <div className="jp-mfns-log-note jp-mfns-muted">
+          The task is running. Metaflow&apos;s local runtime saves a task&apos;s
+          logs when the task ends: new lines may appear only then.
+        </div>
+      )}
+      <Problem problem={log.problem} />
+      {!log.loaded && <Loading what={`Loading ${stream}…`} />}
+      {log.loaded && log.lines.length === 0 && !log.problem && (
+        <div className="jp-mfns-empty">
+          {running
+            ? `No ${stream} line yet.`
+            : `Nothing was printed on ${stream}.`}
+        </div>
+      )}
+      {log.lines.length > 0 && (
+        <LogLines
+          log={log}
+          wrap={wrap}
+          timestamps={timestamps}
+          topLine={topLine}
+        />
+      )}
     </div>
   );
 }

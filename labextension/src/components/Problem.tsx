@@ -21,29 +21,38 @@ export function Problem(props: {
     problem.reason === 'namespace_mismatch' && onSwitch
       ? (problem.owners ?? [])
       : [];
+  const actions = owners.length > 0 || props.children;
   return (
     <div className="jp-mfns-problem" role="alert">
-      <span className="jp-mfns-problem-text">{problem.message}</span>
-      {owners.map(owner => (
-        <Button
-          key={owner}
-          small
-          className="jp-mod-styled jp-mod-accept"
-          onClick={() => onSwitch?.(owner)}
-        >
-          Switch to {owner}
-        </Button>
-      ))}
-      {props.children}
-      {props.onDismiss && (
-        <button
-          className="jp-mfns-link jp-mfns-problem-dismiss"
-          onClick={props.onDismiss}
-          aria-label="Dismiss"
-          title="Dismiss"
-        >
-          ×
-        </button>
+      <div className="jp-mfns-problem-head">
+        <span className="jp-mfns-problem-text">{problem.message}</span>
+        {props.onDismiss && (
+          <button
+            className="jp-mfns-link jp-mfns-problem-dismiss"
+            onClick={props.onDismiss}
+            aria-label="Dismiss"
+            title="Dismiss"
+          >
+            ×
+          </button>
+        )}
+      </div>
+      {actions && (
+        // On their own row, wrapping: at any width, every label stays in its button.
+        <div className="jp-mfns-problem-actions">
+          {owners.map(owner => (
+            <Button
+              key={owner}
+              small
+              className="jp-mod-styled jp-mod-accept jp-mfns-problem-button"
+              title={`Switch to ${owner}`}
+              onClick={() => onSwitch?.(owner)}
+            >
+              Switch to {owner}
+            </Button>
+          ))}
+          {props.children}
+        </div>
       )}
     </div>
   );

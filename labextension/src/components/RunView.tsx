@@ -107,15 +107,20 @@ function StepItem(props: { run: RunModel; step: IStep }): JSX.Element {
   const expansion = run.expansion(step.name);
   const Caret = expansion ? caretDownIcon : caretRightIcon;
   return (
-    <li className="jp-mfns-step">
+    <li className={`jp-mfns-step jp-mfns-step-${step.status}`}>
       <button
         className="jp-mfns-step-head"
         aria-expanded={!!expansion}
         onClick={() => run.toggleStep(step.name)}
-        title={`${step.pathspec} — ${expansion ? 'hide' : 'show'} tasks`}
+        title={`${step.pathspec} (${step.status}) — ${expansion ? 'hide' : 'show'} tasks`}
       >
         <Caret.react tag="span" className="jp-mfns-caret" />
+        {/* the step's status, seen without expanding it (a failed step stands out) */}
+        <StatusIcon status={step.status} />
         <span className="jp-mfns-step-name">{step.name}</span>
+        {step.status === 'failed' && (
+          <span className="jp-mfns-step-failmark">failed</span>
+        )}
         <span className="jp-mfns-muted">{plural(step.tasks, 'task')}</span>
         <span className="jp-mfns-muted jp-mfns-right">
           {step.finished_at !== null

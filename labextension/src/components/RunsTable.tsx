@@ -5,6 +5,7 @@ import type { RunListModel } from '../models/runs';
 import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
 import { ActionsContext } from './actions';
+import { FittedChips } from './FittedChips';
 import { Loading, Problem } from './Problem';
 import { NoRuns, UserTags } from './RunTags';
 import { StatusIcon } from './Status';
@@ -74,13 +75,15 @@ function RunRow(props: {
         role="gridcell"
         title={[...run.tags, ...run.system_tags].join(', ')}
       >
-        <UserTags run={run} onTag={props.onTag} />
-        {run.system_tags.length > 0 && (
-          <span className="jp-mfns-chip-sep" aria-hidden="true" />
-        )}
-        {orderSystemTags(run).map(t => (
-          <TagChip key={t} tag={t} system />
-        ))}
+        <FittedChips>
+          <UserTags run={run} onTag={props.onTag} />
+          {run.system_tags.length > 0 && (
+            <span className="jp-mfns-chip-sep" aria-hidden="true" />
+          )}
+          {orderSystemTags(run).map(t => (
+            <TagChip key={t} tag={t} system />
+          ))}
+        </FittedChips>
       </span>
     </div>
   );

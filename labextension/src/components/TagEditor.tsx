@@ -1,3 +1,4 @@
+import { Notification } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import type { RunModel } from '../models/run';
@@ -6,6 +7,23 @@ import type { ITagCount } from '../types';
 import { Problem } from './Problem';
 import { TagChip } from './TagChip';
 import { TagInput } from './TagInput';
+
+/** Remove a tag, then offer to put it back (a toast with Undo). */
+async function removeWithUndo(run: RunModel, tag: string): Promise<void> {
+  if (!(await run.editTags([], [tag]))) {
+    return; // the editor shows why
+  }
+  Notification.info(`Removed tag "${tag}" from ${run.pathspec}.`, {
+    autoClose: 10000,
+    actions: [
+      {
+        label: 'Undo',
+        caption: `Add "${tag}" back to ${run.pathspec}`,
+        callback: () => void run.editTags([tag], [])
+      }
+    ]
+  });
+}
 
 /** A run's tags: user tags removable and addable inline, system tags locked. */
 export function TagEditor(props: {
@@ -34,7 +52,7 @@ export function TagEditor(props: {
               key={tag}
               tag={tag}
               disabled={run.tagBusy}
-              onRemove={() => void run.editTags([], [tag])}
+              onRemove={() => void removeWithUndo(run, tag)}
             />
           ))}
           <TagInput

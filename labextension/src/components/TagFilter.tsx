@@ -25,6 +25,7 @@ export function TagFilter(props: { runs: RunListModel }): JSX.Element {
         suggestions={runs.suggestions}
         exclude={runs.tags}
         label="Filter runs by tag"
+        highlightFirst
         placeholder={runs.tags.length ? 'and tag…' : 'Filter by tag…'}
         onSubmit={tag => void runs.addTag(tag)}
         onBackspaceEmpty={() => {

@@ -24,9 +24,11 @@ export function matchTags(
 }
 
 /**
- * A text box with tag autocomplete (an ARIA combobox): arrows pick a suggestion,
- * Enter submits it or the typed text, Escape closes, Backspace on empty calls
- * `onBackspaceEmpty` (to remove the last chip).
+ * A text box with tag autocomplete (an ARIA combobox): arrows (or the mouse) pick a
+ * suggestion, Enter submits the highlighted one, else the typed text; Escape closes,
+ * Backspace on empty calls `onBackspaceEmpty` (to remove the last chip). With
+ * `highlightFirst` (a filter: only existing tags make sense) the best match is highlighted
+ * as soon as something is typed, so Enter takes it rather than the partial text.
  */
 export function TagInput(props: {
   suggestions: readonly ITagCount[];
@@ -37,12 +39,15 @@ export function TagInput(props: {
   onSubmit: (tag: string) => void;
   onBackspaceEmpty?: () => void;
   onType?: () => void;
+  highlightFirst?: boolean;
 }): JSX.Element {
   const [text, setText] = React.useState('');
   const [open, setOpen] = React.useState(false);
   const [active, setActive] = React.useState(-1);
   const id = React.useMemo(() => `jp-mfns-taginput-${++nextId}`, []);
   const matches = open ? matchTags(props.suggestions, text, props.exclude) : [];
+  // What is highlighted, in range of what is listed now.
+  const current = active < matches.length ? active : matches.length - 1;
 
   const submit = (tag: string) => {
     if (tag.trim() === '') {
@@ -59,15 +64,15 @@ export function TagInput(props: {
       case 'ArrowDown':
         event.preventDefault();
         setOpen(true);
-        setActive(i => Math.min(i + 1, matches.length - 1));
+        setActive(Math.min(current + 1, matches.length - 1));
         break;
       case 'ArrowUp':
         event.preventDefault();
-        setActive(i => Math.max(i - 1, -1));
+        setActive(Math.max(current - 1, -1));
         break;
       case 'Enter':
         event.preventDefault();
-        submit(active >= 0 && matches[active] ? matches[active].tag : text);
+        submit(current >= 0 ? matches[current].tag : text);
         break;
       case 'Escape':
         if (open) {
@@ -94,14 +99,14 @@ export function TagInput(props: {
         aria-expanded={matches.length > 0}
         aria-controls={`${id}-list`}
         aria-autocomplete="list"
-        aria-activedescendant={active >= 0 ? `${id}-${active}` : undefined}
+        aria-activedescendant={current >= 0 ? `${id}-${current}` : undefined}
         placeholder={props.placeholder}
         value={text}
         disabled={props.disabled}
         onChange={event => {
           setText(event.target.value);
           setOpen(true);
-          setActive(-1);
+          setActive(props.highlightFirst && event.target.value.trim() ? 0 : -1);
           props.onType?.();
         }}
         onFocus={() => setOpen(true)}
@@ -115,10 +120,11 @@ export function TagInput(props: {
               key={m.tag}
               id={`${id}-${i}`}
               role="option"
-              aria-selected={i === active}
-              className={`jp-mfns-suggestion${i === active ? ' jp-mod-active' : ''}${
+              aria-selected={i === current}
+              className={`jp-mfns-suggestion${i === current ? ' jp-mod-active' : ''}${
                 m.system ? ' jp-mfns-suggestion-system' : ''
               }`}
+              onMouseEnter={() => setActive(i)}
               onMouseDown={event => {
                 event.preventDefault(); // keep focus in the input
                 submit(m.tag);

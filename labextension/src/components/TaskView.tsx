@@ -57,7 +57,9 @@ function Tabs(props: {
 export function TaskView(props: { task: TaskModel }): JSX.Element {
   const { task } = props;
   const actions = React.useContext(ActionsContext);
-  const [tab, setTab] = React.useState<Tab>('stdout');
+  // Until she picks a tab: stdout, or stderr (on its traceback) when the task failed.
+  const [picked, setTab] = React.useState<Tab | null>(null);
+  const tab: Tab = picked ?? (task.failed ? 'stderr' : 'stdout');
   const object = task.object;
   if (!object) {
     return task.problem ? (
@@ -78,7 +80,7 @@ export function TaskView(props: { task: TaskModel }): JSX.Element {
   const origin = info.origin_task;
   const count = (stream: 'stdout' | 'stderr') => {
     const log = task.log(stream);
-    return log.loaded ? `${log.lines.length}${log.truncated ? '+' : ''}` : '';
+    return log.loaded ? (log.total ?? log.lines.length).toLocaleString() : '';
   };
   return (
     <div className="jp-mfns-detail jp-mfns-taskview">

@@ -127,6 +127,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/logs/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's whole stdout or stderr as a text file, equal to Metaflow's `Task.stdout` / `Task.stderr`.
+         * @description Each line's text followed by a newline, UTF-8, in Metaflow's order (latest attempt),
+         *     sent with `Content-Disposition: attachment` so a browser saves it. A browser follows
+         *     the link itself with Jupyter's login cookie: such a request must carry the `_xsrf`
+         *     query parameter (the value of the `_xsrf` cookie), as Jupyter's own file downloads
+         *     do; requests authenticated by a token need not.
+         */
+        get: operations["downloadLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/artifacts": {
         parameters: {
             query?: never;
@@ -376,12 +400,17 @@ export interface components {
             system: boolean;
             runs: number;
         };
+        /**
+         * @description A step. Its `status` comes from its tasks' latest attempts: `failed` when one failed,
+         *     `running` while one runs, `succeeded` once all did, else `unknown`.
+         */
         Step: {
             pathspec: string;
             name: string;
             created_at: number;
             finished_at: number | null;
             tasks: number;
+            status: components["schemas"]["RunStatus"];
         };
         Task: {
             pathspec: string;
@@ -825,6 +854,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Logs"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    downloadLog: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run/Step/Task`. */
+                pathspec: components["parameters"]["taskPathspec"];
+                stream?: "stdout" | "stderr";
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log's text. */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="<Flow>-<Run>-<Step>-<Task>-<stream>.log"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
                 };
             };
             400: components["responses"]["BadRequest"];

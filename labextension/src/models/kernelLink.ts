@@ -51,6 +51,14 @@ export class KernelLink implements IDisposable {
     _tracker?.currentChanged.connect(this._onNotebookChanged, this);
   }
 
+  /**
+   * Emitted when a choice in the panel moved the kernel's Metaflow namespace (later cells of
+   * that notebook read it): the plugin says so, as the change is not seen in the notebook.
+   */
+  get kernelMoved(): ISignal<this, { notebook: string; namespace: Namespace }> {
+    return this._kernelMoved;
+  }
+
   /** Emitted when the state, the notebook or the message changes. */
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -251,7 +259,15 @@ export class KernelLink implements IDisposable {
       this._changed.emit();
       return; // after a refused request the kernel's unchanged state follows
     }
+    const moved = data.reply_to !== null && data.reply_to === this._moving;
+    this._moving = null;
     this._pending = null;
+    if (data.type === 'namespace' && moved) {
+      this._kernelMoved.emit({
+        notebook: this.notebook ?? 'the notebook',
+        namespace: data.namespace
+      });
+    }
     if (data.type === 'namespace') {
       if (this._state !== 'linked') {
         this._setState('linked');
@@ -266,6 +282,7 @@ export class KernelLink implements IDisposable {
     }
     this._message = null;
     this._pending = this._nextId('r');
+    this._moving = this._pending;
     const request: JSONObject = {
       type: 'namespace',
       namespace: change.namespace,
@@ -316,8 +333,14 @@ export class KernelLink implements IDisposable {
   private _heard = false;
   private _restarted = false;
   private _pending: string | null = null;
+  /** The request that asks the kernel to move its namespace, until answered. */
+  private _moving: string | null = null;
   private _counter = 0;
   private _attempt = 0;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);
+  private _kernelMoved = new Signal<
+    this,
+    { notebook: string; namespace: Namespace }
+  >(this);
 }

@@ -3,53 +3,19 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from '../api';
-import type {
-  IArtifact,
-  ILogLine,
-  IObject,
-  LogStream,
-  Namespace
-} from '../types';
+import type { IArtifact, IObject, LogStream, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
 import { coalesced, IChanges, touchesRun } from './live';
+import { LogModel } from './log';
 
-/** Lines shown first: the end of the log. */
-export const FIRST_TAIL = 500;
-/** Lines added by each "load more". */
-export const MORE_LINES = 2000;
 /** How often a followed log is fetched again while its task runs. */
 const FOLLOW_MS = 2000;
 
-/** What is loaded of one log stream. */
-export interface ILogState {
-  lines: ILogLine[];
-  /** Earlier lines exist beyond `tail`. */
-  truncated: boolean;
-  /** The task finished: the log is complete. */
-  finished: boolean;
-  tail: number;
-  loading: boolean;
-  loaded: boolean;
-  problem: IProblem | null;
-}
-
 type TaskObject = Extract<IObject, { type: 'task' }>;
 
-function emptyLog(): ILogState {
-  return {
-    lines: [],
-    truncated: false,
-    finished: false,
-    tail: FIRST_TAIL,
-    loading: false,
-    loaded: false,
-    problem: null
-  };
-}
-
-/** One task: its description, the ends of its logs (followed while it runs), its artifacts. */
+/** One task: its description, its two logs (followed while it runs), its artifacts. */
 export class TaskModel implements IDisposable {
   constructor(options: {
     pathspec: string;
@@ -61,6 +27,17 @@ export class TaskModel implements IDisposable {
     this.namespace = options.namespace;
     this.activity = options.activity ?? new Activity();
     this._config = options.config;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const log = new LogModel({
+        pathspec: this.pathspec,
+        stream,
+        namespace: this.namespace,
+        config: this._config,
+        activity: this.activity
+      });
+      log.changed.connect(this._emit, this);
+      this._logs[stream] = log;
+    }
     this._poll = new Poll({
       auto: false,
       factory: () => this._followTick(),
@@ -106,11 +83,19 @@ export class TaskModel implements IDisposable {
     return this._disposed;
   }
 
-  log(stream: LogStream): ILogState {
+  log(stream: LogStream): LogModel {
     return this._logs[stream];
   }
+  /** The task failed: its tab opens on the traceback in its stderr. */
+  get failed(): boolean {
+    return this._object?.task.status === 'failed';
+  }
+  /** The task has not finished (its logs may still grow). */
+  get running(): boolean {
+    return this._object?.task.finished_at === null && !this._bothFinished();
+  }
 
-  /** Load the task, both log tails and the artifacts. */
+  /** Load the task, both logs' ends and the artifacts; a failed task shows its traceback. */
   async load(): Promise<void> {
     this._loading = true;
     this._problem = null;
@@ -135,57 +120,14 @@ export class TaskModel implements IDisposable {
       return;
     }
     await Promise.all([
-      this.loadLog('stdout'),
-      this.loadLog('stderr'),
+      this._logs.stdout.load(),
+      this._logs.stderr.load(),
       this._loadArtifacts()
     ]);
-    this.setFollow(
-      this._object?.task.finished_at === null && !this._bothFinished()
-    );
-  }
-
-  /** Fetch a stream's tail again (the same number of lines, or more). */
-  async loadLog(stream: LogStream, tail?: number): Promise<void> {
-    await this._config.loadLimits(); // the tail is clamped to them
-    const state = this._logs[stream];
-    const wanted = this._config.logLines(tail ?? state.tail);
-    this._logs[stream] = { ...state, loading: true, tail: wanted };
-    this._changed.emit();
-    try {
-      const logs = await this.activity.track(
-        api.logs(this.pathspec, stream, this.namespace, wanted)
-      );
-      this._logs[stream] = {
-        lines: logs.lines,
-        truncated: logs.truncated,
-        finished: logs.finished,
-        tail: wanted,
-        loading: false,
-        loaded: true,
-        problem: null
-      };
-    } catch (error) {
-      this._logs[stream] = {
-        ...this._logs[stream],
-        loading: false,
-        loaded: true,
-        problem: toProblem(error)
-      };
+    if (this.failed) {
+      await this._logs.stderr.revealTraceback();
     }
-    if (!this._disposed) {
-      this._changed.emit();
-    }
-  }
-
-  /** Earlier lines can be asked for: some exist, and the server's limit allows more. */
-  canLoadMore(stream: LogStream): boolean {
-    const log = this._logs[stream];
-    return log.truncated && this._config.logLines(log.tail + 1) > log.tail;
-  }
-
-  /** Show earlier lines of a stream. */
-  loadMore(stream: LogStream): Promise<void> {
-    return this.loadLog(stream, this._logs[stream].tail + MORE_LINES);
+    this.setFollow(this.running);
   }
 
   /** Follow the logs while the task runs, or stop. */
@@ -207,6 +149,8 @@ export class TaskModel implements IDisposable {
     this._poll.dispose();
     this._config.live?.changed.disconnect(this._onChanges, this);
     this._listening?.dispose();
+    this._logs.stdout.dispose();
+    this._logs.stderr.dispose();
     Signal.clearData(this);
   }
 
@@ -222,7 +166,10 @@ export class TaskModel implements IDisposable {
     const wasRunning = this._object?.task.finished_at === null;
     await this._refreshObject();
     if (wasRunning && this._object?.task.finished_at !== null) {
-      await Promise.all([this.loadLog('stdout'), this.loadLog('stderr')]);
+      await Promise.all([
+        this._logs.stdout.appendNew(),
+        this._logs.stderr.appendNew()
+      ]);
       this.setFollow(false);
     } else if (!this._disposed) {
       this._changed.emit();
@@ -237,7 +184,10 @@ export class TaskModel implements IDisposable {
     if (this._disposed) {
       return;
     }
-    await Promise.all([this.loadLog('stdout'), this.loadLog('stderr')]);
+    await Promise.all([
+      this._logs.stdout.appendNew(),
+      this._logs.stderr.appendNew()
+    ]);
     if (this._bothFinished()) {
       // The task ended: take its final status, then stop following.
       await this._refreshObject();
@@ -273,6 +223,12 @@ export class TaskModel implements IDisposable {
     }
   }
 
+  private _emit(): void {
+    if (!this._disposed) {
+      this._changed.emit();
+    }
+  }
+
   private _config: Config;
   private _poll: Poll;
   private _listening: IDisposable | null = null;
@@ -281,10 +237,7 @@ export class TaskModel implements IDisposable {
   private _loading = false;
   private _artifacts: IArtifact[] | null = null;
   private _artifactsProblem: IProblem | null = null;
-  private _logs: Record<LogStream, ILogState> = {
-    stdout: emptyLog(),
-    stderr: emptyLog()
-  };
+  private _logs = {} as Record<LogStream, LogModel>;
   private _follow = false;
   private _disposed = false;
   private _changed = new Signal<this, void>(this);

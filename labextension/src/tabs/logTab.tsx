@@ -40,7 +40,7 @@ export const logKind: ITabKind<LogArgs> = {
       activity: task.activity,
       signals: [task.changed],
       render: () => <LogView task={task} stream={args.stream} standalone />,
-      refresh: () => void task.loadLog(args.stream),
+      refresh: () => void task.log(args.stream).load(),
       resources: [shared]
     });
   }
