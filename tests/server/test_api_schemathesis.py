@@ -51,6 +51,16 @@ include-operation-id = ["getLogs", "downloadLog", "getArtifacts"]
 parameters = {{ "query.pathspec" = {{ dictionary = "tasks", probability = 0.8 }}, {ns} }}
 
 [[operations]]
+include-operation-id = "getDag"
+parameters = {{ "query.pathspec" = {{ dictionary = "runs", probability = 0.8 }}, {ns} }}
+
+# A cursor is opaque (as for getRuns below)
+[[operations]]
+include-operation-id = "getTasks"
+checks.positive_data_acceptance.enabled = false
+parameters = {{ "query.pathspec" = {{ dictionary = "runs", probability = 0.8 }}, {ns} }}
+
+[[operations]]
 include-operation-id = "getObject"
 parameters = {{ "query.pathspec" = {{ dictionary = "objects", probability = 0.8 }}, {ns} }}
 

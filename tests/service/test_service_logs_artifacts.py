@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from service_deployment import BUCKET, PREFIX
 
+from jupyter_mfns.core.results.values import INLINE_MAX_SIZE
 from jupyter_mfns.core.store.s3 import TAIL_BLOCK
 
 
@@ -51,17 +52,22 @@ def test_whole_log_is_read_once(deployment, story, service_catalog):
     assert [status for _, _, status in gets] == [206, 206]
 
 
-def test_artifact_metadata_reads_no_blob(deployment, story, service_catalog):
+def test_artifact_listing_reads_only_small_blobs(deployment, story, service_catalog):
     task = story.talk_task
     service_catalog.run(story["talk"], None)  # details (and their blob read) happen first
     mark = deployment.s3_log_mark()
     deployment.reset_service_requests()
     arts = service_catalog.artifacts(task, namespace=None)["artifacts"]
     assert {"frame", "name"} <= {a["name"] for a in arts}
-    s3 = deployment.s3_requests(mark)
-    # one ranged read of the task's data.json; no artifact blob (`/data/..`) is downloaded
-    assert [(m, p.rsplit("/", 1)[-1], s) for m, p, s in s3] == [("GET", "0.data.json", 206)]
-    assert not [p for _, p, _ in s3 if "/data/" in p]
+    s3 = [(m, p.rsplit("/", 1)[-1], s) for m, p, s in deployment.s3_requests(mark)]
+    # one ranged read of the task's data.json, and only the blobs of artifacts small enough
+    # to be shown inline (each once): a large one (the DataFrame `frame`) is never downloaded
+    assert s3.count(("GET", "0.data.json", 206)) == 1
+    blobs = [name for _, name, _ in s3 if name != "0.data.json"]
+    small = {a["sha"] for a in arts if a["size"] <= INLINE_MAX_SIZE}
+    assert set(blobs) <= small and len(blobs) == len(set(blobs))
+    assert next(a["sha"] for a in arts if a["name"] == "frame") not in blobs
+    assert "value" in next(a for a in arts if a["name"] == "name")  # read, hence shown inline
     counts = deployment.service_requests()
     assert counts["GET /flows/{flow}/runs/{run}/steps/{step}/tasks/{task}/artifacts"] == 1
 
