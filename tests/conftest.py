@@ -15,6 +15,7 @@ test folders can import them):
 from __future__ import annotations
 
 import pytest
+from card_store import CardStore, build_card_store
 
 from jupyter_mfns.demo import DemoStore, build_demo_store, cached_demo_store, copy_demo_store
 
@@ -36,3 +37,11 @@ def fresh_demo_store(tmp_path_factory) -> DemoStore:
     """A demo store built from scratch in a temporary folder (no cache)."""
     root = tmp_path_factory.mktemp("fresh-demo-store")
     return DemoStore(root, build_demo_store(root))
+
+
+@pytest.fixture(scope="session")
+def card_store(tmp_path_factory) -> CardStore:
+    """Real `@card` runs (tests/card_store.py: a default card, two cards on one task, a card
+    with an id built from components, a hostile probe card, a resumed run, a pre-2022 card
+    layout), built once per session (about 15 s). READ-ONLY."""
+    return build_card_store(tmp_path_factory.mktemp("card-store"))
