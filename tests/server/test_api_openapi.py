@@ -58,6 +58,11 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
         await api.ok("object", {"pathspec": pathspec})
     await api.ok("logs", {"pathspec": story.long_stdout_task, "tail": 5})
     await api.ok("artifacts", {"pathspec": task})
+    train = await api.ok("object", {"pathspec": f"{story.anne_prediction_runs[0]}/train"})
+    card_task = train["children"][0]["pathspec"]
+    card = (await api.ok("cards", {"pathspec": card_task}))["cards"][0]
+    await api.ok("card", {"pathspec": card_task, "hash": card["hash"]})
+    await api.ok("card/data", {"pathspec": card_task, "hash": card["hash"]})
     await api.ok("tags", {"flow": "FeatureFlow", "namespace": ""})
     await api.ok("status")
     await api.ok("openapi.json")
