@@ -5,7 +5,10 @@ import type { CardModel } from '../models/card';
 import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
 
-/** On screen: connected and rendered (a background tab is `display: none`). */
+/**
+ * On screen: connected, rendered and of some size (JupyterLab hides background tabs with
+ * `display: none`, `content-visibility: hidden` or a zero scale, as configured).
+ */
 function isShown(element: HTMLElement | null): boolean {
   if (!element || !element.isConnected) {
     return false;
@@ -13,9 +16,11 @@ function isShown(element: HTMLElement | null): boolean {
   const withCheck = element as HTMLElement & {
     checkVisibility?: () => boolean;
   };
-  return withCheck.checkVisibility
-    ? withCheck.checkVisibility()
-    : element.offsetParent !== null;
+  if (withCheck.checkVisibility && !withCheck.checkVisibility()) {
+    return false;
+  }
+  const box = element.getBoundingClientRect();
+  return box.width > 0 && box.height > 0;
 }
 
 /** "Live" while the task runs; where the card was made when it came with a resume. */

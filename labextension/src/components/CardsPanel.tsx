@@ -57,6 +57,13 @@ function CardStrip(props: {
 export function CardsPanel(props: { cards: CardsModel }): JSX.Element {
   const { cards } = props;
   const actions = React.useContext(ActionsContext);
+  const first = cards.cards?.[0]?.hash;
+  React.useEffect(() => {
+    // the first card is fetched only once the cards are looked at
+    if (first && !cards.selected) {
+      cards.select(first);
+    }
+  }, [cards, first]);
   if (!cards.cards) {
     return cards.problem ? (
       <Problem problem={cards.problem} />
@@ -90,7 +97,9 @@ export function CardsPanel(props: { cards: CardsModel }): JSX.Element {
               void actions.open({
                 kind: 'card',
                 pathspec: cards.pathspec,
-                hash: card.hash
+                hash: card.hash,
+                type: card.type, // names the tab (the hash picks the card)
+                ...(card.id ? { id: card.id } : {})
               })
             }
           >

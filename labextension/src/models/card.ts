@@ -204,7 +204,8 @@ export class CardModel implements IDisposable {
   }
 
   private _poll: Poll;
-  private _visible: () => boolean = () => true;
+  // nothing is asked until a frame shows the card (a model alone is never on screen)
+  private _visible: () => boolean = () => false;
   private _card: ICard | null = null;
   private _origin: string | null = null;
   private _html: string | null = null;

@@ -37,7 +37,7 @@ export class CardsModel implements IDisposable {
   get problem(): IProblem | null {
     return this._problem;
   }
-  /** The card shown, once one is chosen (the first by default). */
+  /** The card shown, once the view chose one (nothing is fetched before). */
   get selected(): CardModel | null {
     return this._selected;
   }
@@ -57,14 +57,14 @@ export class CardsModel implements IDisposable {
       this._problem = toProblem(error);
     }
     const kept = this._selected;
-    const first = this._cards?.[0];
     if (this._disposed) {
       return;
     }
     if (kept && this._cards?.some(c => c.hash === kept.choice.hash)) {
       void kept.load(); // read the shown card again too
-    } else if (first) {
-      this.select(first.hash);
+    } else if (kept) {
+      this._selected = null; // it went away; the view picks another
+      kept.dispose();
     }
     this._emit();
   }

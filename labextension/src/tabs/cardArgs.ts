@@ -41,14 +41,10 @@ export function cardTitle(args: CardArgs): string {
   return `${name} · ${steps} · ${tasks.map(t => t[1]).join(' | ')}`;
 }
 
-/** One tab per tasks and card. */
+/** One tab per tasks and card: "F/1/s/2 F/3/s/4 blank/model_report" (or the hash). */
 export function cardKey(args: CardArgs): string {
-  return JSON.stringify([
-    taskList(args),
-    args.hash ?? '',
-    args.type ?? '',
-    args.id ?? ''
-  ]);
+  const card = args.hash ?? `${args.type ?? ''}/${args.id ?? ''}`;
+  return [...taskList(args), card].join(' ');
 }
 
 export function parseCardArgs(

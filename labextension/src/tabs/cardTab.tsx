@@ -112,9 +112,7 @@ export const cardKind: ITabKind<CardArgs> = {
     );
     void loadSideBySide(models);
     return new TabView({
-      className: args.tasks
-        ? 'jp-mfns-cardtab jp-mod-side-by-side'
-        : 'jp-mfns-cardtab',
+      className: 'jp-mfns-cardtab',
       actions: context.actions,
       activity,
       signals: models.map(m => m.changed),
