@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Mapping, Sequence
 
 from jupyter_mfns.demo.runner import client_json, resume_flow, run_flow
 
@@ -109,6 +111,24 @@ def metaflow_cards(root: Path, tasks: Sequence[str]) -> Dict[str, Any]:
     data}]} (no card: an empty list, where Metaflow raises CardNotPresentException)."""
     code = f"TASKS = {json.dumps(list(tasks))}\n{_ORACLE}"
     answer: Dict[str, Any] = client_json(root, "anne", code)
+    return answer
+
+
+def metaflow_cards_with(env: Mapping[str, str], cwd: Path, tasks: Sequence[str]) -> Dict[str, Any]:
+    """`metaflow_cards` for any deployment: Metaflow's client in a process with `env`."""
+    code = f"TASKS = {json.dumps(list(tasks))}\n{_ORACLE}\nimport json\nprint(json.dumps(result))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(env),
+        cwd=str(cwd),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"get_cards failed:\n{proc.stderr[-3000:]}")
+    answer: Dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return answer
 
 

@@ -25,8 +25,9 @@ _OPTIONS = {
     "latest": ["--tag", "--successful"],
     "load": ["--as"],
     "logs": ["--stderr", "--tail"],
+    "cards": ["--id", "--type", "--height"],
 }
-_TAKES_VALUE = {"--tag", "--limit", "--as", "--tail"}
+_TAKES_VALUE = {"--tag", "--limit", "--as", "--tail", "--id", "--type", "--height"}
 
 
 def quote(word: str) -> str:
@@ -113,7 +114,7 @@ class Completer:
             return self._tag_candidates(positional, typed)
         if command == "load" and not positional:
             return self.pathspecs(typed, max_depth=5)
-        if command == "logs" and not positional:
+        if command in ("logs", "cards") and not positional:
             return self.pathspecs(typed, max_depth=4)
         return []
 
