@@ -2,7 +2,7 @@
 
     python -m benchmarks.service --runs 10000 [--paginate] [--json out.json]
 
-Takes the benchmark store of `jupyter_mfns.demo.scale` (real demo runs multiplied to N runs),
+Takes the benchmark store of `benchmarks/scaled_store.py` (real demo runs multiplied to N runs),
 serves it as a metadata service (records in place) with its datastore objects in S3 (moto),
 starts a real `jupyter server` configured only by Metaflow's environment for that deployment,
 and times REST queries while the service and S3 count the requests each one caused:
@@ -36,7 +36,10 @@ HERE = ROOT / "tests" / "service"  # the test deployment: stand-in service + mot
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 from service_deployment import Deployment, serve_local_store  # noqa: E402
-from service_jupyter import Server, start_server  # noqa: E402
+
+from harness.jupyter import JupyterServer  # noqa: E402
+
+from .scaled_store import scaled_store  # noqa: E402
 
 _CARDS_CLIENT = r"""
 import json, sys, time
@@ -81,8 +84,6 @@ def measure(dep: Deployment, label: str, call: Any) -> Dict[str, Any]:
 
 
 def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
-    from jupyter_mfns.demo.scale import scaled_store
-
     store = scaled_store(runs)
     flow, ns = store.query_flow, store.query_namespace
     tags = list(store.query_tags)
@@ -90,29 +91,29 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
     started = time.monotonic()
     dep = serve_local_store(store.root, work / "deployment", paginate=paginate)
     setup_s = time.monotonic() - started
-    env = dep.env("anne")
-    env["PYTHONPATH"] = str(ROOT) + ":" + env.get("PYTHONPATH", "")
-    server: Optional[Server] = None
+    server: Optional[JupyterServer] = None
     rows: List[Dict[str, Any]] = []
     try:
-        server = start_server(work / "jupyter", env, refresh=refresh)
+        server = JupyterServer(
+            work / "jupyter", dep.env("anne"), args=[f"--MfnsExtension.refresh_interval={refresh}"]
+        )
         srv = server
         rows.append(measure(dep, "cold: first page (empty index)", lambda: _page(srv, flow, ns)))
         rows.append(measure(dep, "page of 50 in namespace, again", lambda: _page(srv, flow, ns)))
-        first = srv.get("runs", flow=flow, namespace=ns, limit=50)
+        first = srv.ok("runs", flow=flow, namespace=ns, limit=50)
         cursor = first["next_cursor"]
         rows.append(
             measure(dep, "next page (first view)", lambda: _page(srv, flow, ns, cursor=cursor))
         )
         rows.append(measure(dep, "next page (again)", lambda: _page(srv, flow, ns, cursor=cursor)))
         rows.append(measure(dep, f"tag filter {tags}", lambda: _page(srv, flow, ns, tags=tags)))
-        rows.append(measure(dep, "namespaces", lambda: len(srv.get("namespaces")["namespaces"])))
-        rows.append(measure(dep, "flows", lambda: len(srv.get("flows", namespace=ns)["flows"])))
+        rows.append(measure(dep, "namespaces", lambda: len(srv.ok("namespaces")["namespaces"])))
+        rows.append(measure(dep, "flows", lambda: len(srv.ok("flows", namespace=ns)["flows"])))
         rows.append(
             measure(
                 dep,
                 "latest run",
-                lambda: srv.get("runs/latest", flow=flow, namespace=ns)["pathspec"],
+                lambda: srv.ok("runs/latest", flow=flow, namespace=ns)["pathspec"],
             )
         )
         # whatever users do, the background refresh costs this much per interval
@@ -132,13 +133,13 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
     return {"runs": runs, "paginate": paginate, "setup_s": round(setup_s, 1), "rows": rows}
 
 
-def _page(server: Server, flow: str, ns: str, cursor: Any = None, tags: Any = ()) -> int:
+def _page(server: JupyterServer, flow: str, ns: str, cursor: Any = None, tags: Any = ()) -> int:
     params: Dict[str, Any] = {"flow": flow, "namespace": ns, "limit": 50}
     if cursor:
         params["cursor"] = cursor
     if tags:
         params["tag"] = list(tags)
-    return len(server.get("runs", **params)["runs"])
+    return len(server.ok("runs", **params)["runs"])
 
 
 def _client(dep: Deployment, job: str) -> Any:
@@ -154,7 +155,7 @@ def _client(dep: Deployment, job: str) -> Any:
     return f"{len(out['rows'])} runs in {out['seconds']:.1f} s"
 
 
-def _card_rows(dep: Deployment, srv: Server, root: Path) -> List[Dict[str, Any]]:
+def _card_rows(dep: Deployment, srv: JupyterServer, root: Path) -> List[Dict[str, Any]]:
     """A task's cards through the server, then through Metaflow's client, same task."""
     found = sorted((root / ".metaflow" / "mf.cards").glob("*/runs/*/steps/*/tasks/*/cards/*"))
     if not found:
@@ -162,13 +163,13 @@ def _card_rows(dep: Deployment, srv: Server, root: Path) -> List[Dict[str, Any]]
     flow, _, run, _, step, _, task = found[0].relative_to(root / ".metaflow" / "mf.cards").parts[:7]
     pathspec = f"{flow}/{run}/{step}/{task}"
     where = {"pathspec": pathspec, "namespace": ""}
-    listing = srv.get("cards", **where)
+    listing = srv.ok("cards", **where)
     card_hash = listing["cards"][0]["hash"]
 
     def page() -> str:
         query = urllib.parse.urlencode({**where, "hash": card_hash})
         request = urllib.request.Request(
-            f"{srv.url}mfns/api/card?{query}", headers={"Authorization": f"token {srv.token}"}
+            f"{srv.api_url}/card?{query}", headers={"Authorization": f"token {srv.token}"}
         )
         with urllib.request.urlopen(request, timeout=60) as answer:
             return f"{len(answer.read()):,} bytes"
@@ -189,10 +190,10 @@ def _card_rows(dep: Deployment, srv: Server, root: Path) -> List[Dict[str, Any]]
         )
 
     return [
-        measure(dep, "cards of a task", lambda: len(srv.get("cards", **where)["cards"])),
+        measure(dep, "cards of a task", lambda: len(srv.ok("cards", **where)["cards"])),
         measure(dep, "a card's HTML", page),
         measure(
-            dep, "a card's data", lambda: srv.get("card/data", **where, hash=card_hash)["status"]
+            dep, "a card's data", lambda: srv.ok("card/data", **where, hash=card_hash)["status"]
         ),
         measure(dep, "Metaflow client: get_cards(task) + card.get()", client),
     ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -24,7 +23,8 @@ from e2e_lab import (
 )
 from playwright.sync_api import expect
 
-from jupyter_mfns.demo import DemoStore, metaflow_env, start_flow
+from harness.demo_stores import DemoStore
+from jupyter_mfns.demo import metaflow_env, start_flow
 
 pytestmark = pytest.mark.e2e
 

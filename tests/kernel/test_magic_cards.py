@@ -41,7 +41,7 @@ def test_cards_render_sandboxed_and_equal_card_get(kernel, store):
     assert [sandbox for sandbox, _ in shown] == ["allow-scripts"] * len(theirs) and shown
     assert [sha256(page.encode("utf-8")) for _, page in shown] == [c["html_sha256"] for c in theirs]
     assert "allow-same-origin" not in done.result["text/html"]
-    assert 'blank card &quot;model_report&quot;' in done.result["text/html"]
+    assert "blank card &quot;model_report&quot;" in done.result["text/html"]
     assert kernel.json("__import__('metaflow').get_namespace()") == "user:anne"
 
 

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pytest
-from jupyter_process import chromium_launch_args
 from service_deployment import Deployment, save_snapshot, start_deployment
 
+from harness.demo_stores import default_cache_dir
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.store.service import ServiceStore
 from jupyter_mfns.demo.build import FIX_ENV, flow_file
 from jupyter_mfns.demo.runner import FlowRun, RunningFlow, start_flow
-from jupyter_mfns.demo.stores import default_cache_dir
 
 TALK_FLOW = Path(__file__).parent / "flows" / "talk_flow.py"
 PRODUCTION_TOKEN = "mfns-prod-1"
@@ -189,8 +188,3 @@ def service_catalog(service_store: ServiceStore, tmp_path: Path, monkeypatch) ->
     cat = Catalog(service_store, cache_dir=tmp_path / "cache")
     yield cat
     cat.close()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)

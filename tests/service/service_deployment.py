@@ -21,7 +21,6 @@ import os
 import pickle
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from harness.jupyter import free_port, wait_for_http
 from jupyter_mfns.demo.runner import metaflow_env
 
 HERE = Path(__file__).resolve().parent
@@ -38,25 +38,6 @@ BUCKET = "mfns-test"
 PREFIX = "metaflow"
 _MOTO_LINE = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) (/[^ ]*) HTTP/1\.1" (\d+)')
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} server exited:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 @dataclass
@@ -216,8 +197,8 @@ def start_deployment(
         moto_log.close()
         service_log.close()
     try:
-        _wait_http(dep.s3_url + "/moto-api/", moto, dep.moto_log)
-        _wait_http(dep.service_url + "/ping", service, work / "service.log")
+        wait_for_http(dep.s3_url + "/moto-api/", moto, dep.moto_log, timeout=30)
+        wait_for_http(dep.service_url + "/ping", service, work / "service.log", timeout=30)
         client = dep.s3_client()
         client.create_bucket(Bucket=BUCKET)
         if snapshot is not None:
@@ -250,7 +231,7 @@ def serve_local_store(
     paginate: bool = False,
 ) -> Deployment:
     """Serve an existing local Metaflow store (`store_root/.metaflow`, e.g. a benchmark store
-    from `jupyter_mfns.demo.scale`) as a service + S3 deployment.
+    from `benchmarks/scaled_store.py`) as a service + S3 deployment.
 
     The service keeps its records in that folder, in place (tag changes made through the
     service are written there). Its datastore objects (content-addressed blobs, task logs and

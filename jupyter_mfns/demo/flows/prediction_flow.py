@@ -11,7 +11,7 @@ the cards of the run they came from.
 
 import os
 
-from metaflow import FlowSpec, Parameter, card, current, step
+from metaflow import FlowSpec, Parameter, card, current, step  # type: ignore[attr-defined]
 from metaflow.cards import Markdown, Table, VegaChart
 
 FIX_ENV = "MFNS_DEMO_FIXED"  # same name as jupyter_mfns.demo.records.FIX_ENV
