@@ -24,7 +24,7 @@ def model_report(name, xs, ys, coefficients, mse):
     points += [{"x": x, "y": round(y, 4), "series": f"{name} fit"} for x, y in zip(xs, fitted)]
     chart = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 420,
+        "width": 320,
         "height": 220,
         "data": {"values": points},
         "layer": [
