@@ -142,16 +142,21 @@ def _page(server: JupyterServer, flow: str, ns: str, cursor: Any = None, tags: A
     return len(server.ok("runs", **params)["runs"])
 
 
-def _client(dep: Deployment, job: str) -> Any:
+def _metaflow(dep: Deployment, script: str, argument: str) -> Any:
+    """Metaflow's client in service mode running `script`: its last line, as JSON."""
     proc = subprocess.run(
-        [sys.executable, "-c", _CLIENT, job],
+        [sys.executable, "-c", script, argument],
         env=dep.env("anne"),
         capture_output=True,
         text=True,
         timeout=3600,
         check=True,
     )
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _client(dep: Deployment, job: str) -> Any:
+    out = _metaflow(dep, _CLIENT, job)
     return f"{len(out['rows'])} runs in {out['seconds']:.1f} s"
 
 
@@ -175,15 +180,7 @@ def _card_rows(dep: Deployment, srv: JupyterServer, root: Path) -> List[Dict[str
             return f"{len(answer.read()):,} bytes"
 
     def client() -> str:
-        proc = subprocess.run(
-            [sys.executable, "-c", _CARDS_CLIENT, pathspec],
-            env=dep.env("anne"),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        out = _metaflow(dep, _CARDS_CLIENT, pathspec)
         return (
             f"{len(out['sizes'])} card(s), {sum(out['sizes']):,} bytes in {out['seconds']:.2f} s"
             f" (from the {out['ds']} datastore its metadata names)"

@@ -166,24 +166,13 @@ class S3Reader(DatastoreReader):
 
     def top_level_names(self) -> List[str]:
         prefix = f"{self.prefix}/" if self.prefix else ""
-        names: List[str] = []
-        token: Optional[str] = None
-        while True:
-            kwargs: Dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/"}
-            if token:
-                kwargs["ContinuationToken"] = token
-            try:
-                resp = self.client.list_objects_v2(**kwargs)
-            except Exception as exc:
-                raise StoreUnavailable(f"Cannot list {self.root}: {exc}") from exc
-            for cp in resp.get("CommonPrefixes", []):
-                names.append(cp["Prefix"][len(prefix) :].rstrip("/"))
-            token = resp.get("NextContinuationToken")
-            if not resp.get("IsTruncated") or not token:
-                return sorted(n for n in names if n)
+        return sorted(e.name for e in self._listing(prefix) if not e.is_file)
 
     def list_folder(self, parts: Tuple[str, ...]) -> List[FolderEntry]:
-        prefix = self.key(parts) + "/"
+        return self._listing(self.key(parts) + "/")
+
+    def _listing(self, prefix: str) -> List[FolderEntry]:
+        """Objects and "folders" directly under `prefix`, page after page, in S3's order."""
         entries: List[FolderEntry] = []
         token: Optional[str] = None
         while True:
