@@ -3,4 +3,5 @@ import './sidebar.css';
 import './runs.css';
 import './views.css';
 import './tabs.css';
+import './explorer.css';
 import './cards.css';

@@ -6,6 +6,7 @@ import { namespaceLabel, orderSystemTags } from '../namespaces';
 import type { IRun } from '../types';
 import { ActionsContext } from './actions';
 import { Loading, Problem } from './Problem';
+import { NoRuns, UserTags } from './RunTags';
 import { StatusIcon } from './Status';
 import { TagChip } from './TagChip';
 import { TagFilter } from './TagFilter';
@@ -73,22 +74,7 @@ function RunRow(props: {
         role="gridcell"
         title={[...run.tags, ...run.system_tags].join(', ')}
       >
-        {run.origin_run && (
-          <span
-            className="jp-mfns-resumed"
-            title={`Resumed from ${run.origin_run}`}
-          >
-            ↻
-          </span>
-        )}
-        {run.tags.map(t => (
-          <TagChip
-            key={t}
-            tag={t}
-            title={`${t} — click to filter by it`}
-            onClick={() => props.onTag(t)}
-          />
-        ))}
+        <UserTags run={run} onTag={props.onTag} />
         {run.system_tags.length > 0 && (
           <span className="jp-mfns-chip-sep" aria-hidden="true" />
         )}
@@ -295,18 +281,7 @@ export function RunsTable(props: {
         >
           {items}
         </div>
-        {!runs.loading &&
-          !runs.problem &&
-          rows.length === 0 &&
-          runs.total !== null && (
-            <div className="jp-mfns-empty">
-              No run of {runs.flow} in {namespaceLabel(runs.namespace)}
-              {runs.tags.length
-                ? ` carries every tag of: ${runs.tags.join(', ')}`
-                : ''}
-              .
-            </div>
-          )}
+        <NoRuns runs={runs} />
         {runs.loading && rows.length === 0 && <Loading what="Loading runs…" />}
       </div>
     </div>
