@@ -251,14 +251,18 @@ def serve_local_store(
 def mirror_datastore_to_s3(dep: Deployment, metaflow_dir: Path, workers: int = 8) -> int:
     """Upload a local datastore's objects (not its `_meta` records) under the S3 sysroot.
 
-    Walks flow folders, their `data/` blobs and each task folder's files (logs, data.json);
-    run folders of copies hold only `_meta`, so this stays fast at 100k runs. Returns the
+    Walks flow folders, their `data/` blobs and each task folder's files (logs, data.json),
+    and the card folder (`mf.cards`); run folders of copies hold only `_meta`, so this stays
+    fast at 100k runs. Returns the
     number of objects uploaded.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     files: List[Path] = []
     for flow in (e for e in os.scandir(metaflow_dir) if e.is_dir()):
+        if flow.name == "mf.cards":  # the card folder: few files, all of them
+            files += [p for p in Path(flow.path).rglob("*") if p.is_file()]
+            continue
         for run in os.scandir(flow.path):
             if not run.is_dir() or run.name == "_meta":
                 continue
