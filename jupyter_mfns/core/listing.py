@@ -63,11 +63,11 @@ class RunListing(Room):
         if self._from_scratch and refresher.in_background and not refresher.has_refreshed:
             return self.runs_from_listing(flow, ns, tag_list, limit, after)
         self._listings.clear()  # the index is built: listings are never read again
-        refresher.fresh()
+        refresher.fresh(flow)
         self.require_flow(flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # a run just started may not be indexed yet: refuse only on fresh data
-            refresher.refresh()
+            refresher.catch_up(force=True, flow=flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # like `Flow(flow)` in Metaflow: a flow is in a namespace only through its runs
             raise NamespaceMismatch(flow, ns, self.index.owners(flow))
@@ -76,6 +76,7 @@ class RunListing(Room):
         more = len(rows) > limit
         rows = rows[:limit]
         runs = [run_json(row.record(), d) for row, d in zip(rows, self.parts.details.of_page(rows))]
+        refresher.shown(flow, [row.run_id for row in rows])
         return RunPageJSON(
             namespace=ns,
             flow=flow,
@@ -172,5 +173,5 @@ class RunListing(Room):
         raise NoRun(f"{flow} has no {what}{tag_text} in {where}.")
 
     def require_flow(self, flow: str) -> None:
-        if not self.index.tokens(flow) and flow not in self.store.flows():
+        if not self.index.has_runs(flow) and flow not in self.store.flows():
             raise NotFound(f"Flow {flow} does not exist in this Metaflow store.")

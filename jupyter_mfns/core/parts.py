@@ -4,8 +4,10 @@ answers derived from the index. The Catalog builds one `Parts` and hands it to e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from .details import RunDetailsCache
+from .detect.base import Detector
 from .index import DerivedCache, RunIndex
 from .refresh import Refresher
 from .store.base import Store
@@ -20,8 +22,14 @@ class Parts:
     derived: DerivedCache
 
     @classmethod
-    def build(cls, store: Store, index: RunIndex, refresh_interval: float) -> Parts:
-        refresher = Refresher(store, index, refresh_interval)
+    def build(
+        cls,
+        store: Store,
+        index: RunIndex,
+        refresh_interval: float,
+        detector: Optional[Detector] = None,
+    ) -> Parts:
+        refresher = Refresher(store, index, refresh_interval, detector)
         details = RunDetailsCache(store, index, refresher)
         return cls(store, index, refresher, details, DerivedCache(index))
 

@@ -26,6 +26,27 @@ def run_row(db: sqlite3.Connection, flow: str, run_id: str) -> Optional[RunRow]:
     return RunRow._make(row) if row is not None else None
 
 
+def indexed_flows(db: sqlite3.Connection) -> List[str]:
+    return [r[0] for r in db.execute("SELECT flow FROM flow_counts WHERE n > 0")]
+
+
+def all_tokens(db: sqlite3.Connection) -> List[Tuple[str, str, str]]:
+    """(flow, run_id, token) of every indexed run."""
+    return db.execute("SELECT flow, run_id, token FROM runs").fetchall()
+
+
+def flow_tokens(db: sqlite3.Connection, flow: str) -> Dict[str, str]:
+    """run_id -> token of every indexed run of `flow` (one range read of the primary key)."""
+    return dict(db.execute("SELECT run_id, token FROM runs WHERE flow = ?", (flow,)).fetchall())
+
+
+def run_token(db: sqlite3.Connection, flow: str, run_id: str) -> Optional[str]:
+    row = db.execute(
+        "SELECT token FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id)
+    ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
 def tag_count(db: sqlite3.Connection, tag: str, flow: str) -> int:
     row = db.execute(
         "SELECT coalesce(sum(n), 0) FROM tag_counts WHERE tag = ? AND flow = ?", (tag, flow)
