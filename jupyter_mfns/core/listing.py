@@ -61,6 +61,7 @@ class RunListing(Room):
         after = decode_cursor(cursor) if cursor else None
         refresher = self.refresher
         if self._from_scratch and refresher.in_background and not refresher.has_refreshed:
+            refresher.shown(flow, [])  # the detector keeps a close eye on this flow
             return self.runs_from_listing(flow, ns, tag_list, limit, after)
         self._listings.clear()  # the index is built: listings are never read again
         refresher.fresh(flow)

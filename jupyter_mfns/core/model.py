@@ -8,7 +8,7 @@ milliseconds (UTC). A namespace is a string, or ``None`` for the global namespac
 
 from __future__ import annotations
 
-from typing import Dict, List, Literal, Optional, TypedDict
+from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 Status = Literal["running", "succeeded", "failed", "unknown"]
 NamespaceKind = Literal["user", "production", "tag", "system"]
@@ -173,9 +173,7 @@ class ProblemJSON(TypedDict):
     message: str
 
 
-class StatusJSON(TypedDict):
-    """`GET status`: the server's store, its unreadable runs and its request limits."""
-
+class _StatusRequired(TypedDict):
     version: str
     available: bool
     error: Optional[str]
@@ -183,6 +181,14 @@ class StatusJSON(TypedDict):
     default_namespace: Optional[str]
     problems: List[ProblemJSON]
     limits: LimitsJSON
+
+
+class StatusJSON(_StatusRequired, total=False):
+    """`GET status`: the server's store, its unreadable runs and its request limits, and how
+    it notices changes in the store (`detection`: `strategy` and what that strategy reports,
+    e.g. the `reason` it fell back to rescanning)."""
+
+    detection: Dict[str, Any]
 
 
 class _EventRequired(TypedDict):

@@ -206,6 +206,11 @@ class Refresher:
             return False
         return self.write(flow, ScanResult(upserts=[rec]))
 
+    def mark_caught_up(self) -> None:
+        """The detector caught up with the store its own way (not by a whole rescan)."""
+        self.mark_fresh(time.monotonic())
+        self._caught_up = True
+
     def mark_fresh(self, as_of: float, took: Optional[float] = None) -> None:
         """The index reflects the store as of `as_of` (monotonic seconds)."""
         self._fresh_as_of = max(self._fresh_as_of, as_of)

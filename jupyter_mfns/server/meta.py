@@ -42,6 +42,7 @@ class StatusHandler(MfnsHandler):
             status["store"] = catalog.store.identity
             status["default_namespace"] = catalog.default_namespace()
             status["problems"] = catalog.problems()
+            status["detection"] = catalog.detection()
         self.finish(json.dumps(status))
 
 

@@ -65,6 +65,17 @@ class RunIndex:
             return self._tokens.get(flow, {}).get(run_id)
         return queries.run_token(self.db, flow, run_id)
 
+    def tokens_of(self, flow: str, run_ids: Sequence[str]) -> Dict[str, str]:
+        """run_id -> token of those of `run_ids` that are indexed."""
+        if self._tokens is not None:
+            known = self._tokens.get(flow, {})
+            return {r: known[r] for r in run_ids if r in known}
+        return queries.tokens_of(self.db, flow, run_ids)
+
+    def run_ids_between(self, flow: str, above: Optional[int], below: Optional[int]) -> List[str]:
+        """Runs of `flow` created strictly between two times (epoch ms; None: unbounded)."""
+        return queries.run_ids_between(self.db, flow, above, below)
+
     def has_runs(self, flow: str) -> bool:
         if self._tokens is not None:
             return bool(self._tokens.get(flow))

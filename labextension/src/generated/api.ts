@@ -401,6 +401,13 @@ export interface components {
             /** @description Runs skipped because their metadata cannot be read. */
             problems: components["schemas"]["Problem"][];
             limits: components["schemas"]["Limits"];
+            /** @description How the server notices changes in the store: `strategy` is `notify` (file system notifications), `service` (incremental reads of a metadata service, plus its ui_backend feed where configured), `scan` (a rescan every interval; `reason` says why) or `on-demand` (no background refresh); the other fields are the strategy's. */
+            detection?: {
+                strategy: string;
+                reason?: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         Problem: {
             pathspec: string;
