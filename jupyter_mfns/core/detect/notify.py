@@ -132,7 +132,8 @@ class NotifyDetector(Detector):
         for row in refresher.index.unfinished_runs(64):
             self.watcher.watch_tree(row.flow, row.run_id, hints)
         for flow in refresher.index.known_flows():
-            for row in refresher.index.query_runs(flow, [], RECENT_RUNS):
+            # oldest first: the newest are the most recently used when the budget runs out
+            for row in reversed(refresher.index.query_runs(flow, [], RECENT_RUNS)):
                 self.watcher.watch_run_meta(flow, row.run_id, hints)
         return hints
 
