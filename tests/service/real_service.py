@@ -34,7 +34,9 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from service_deployment import BUCKET, PREFIX, Deployment, route_of, start_moto
 
-_ACCESS = re.compile(r'"(GET|POST|PATCH|PUT|DELETE|HEAD) (\S+) HTTP/1\.\d" (\d{3}) (\d+)')
+_ACCESS = re.compile(
+    r'"(GET|POST|PATCH|PUT|DELETE|HEAD) (\S+) HTTP/1\.\d" (\d{3}) (\d+) "[^"]*" "([^"]*)"'
+)
 
 
 def fixture_dir() -> Path:
@@ -101,12 +103,19 @@ class RealDeployment(Deployment):
     def access_log(self) -> Path:
         return self.root / "metadata.log"
 
-    def requests_since(self, mark: int) -> List[Tuple[str, str, int, int]]:
-        """(method, path, status, bytes) of every answer the service logged after `mark`."""
+    def requests_since(
+        self, mark: int, agent: Optional[str] = None
+    ) -> List[Tuple[str, str, int, int]]:
+        """(method, path, status, bytes) of every answer the service logged after `mark`
+        (only to clients whose User-Agent starts with `agent`, when given)."""
         with open(self.access_log, "rb") as f:
             f.seek(mark)
             text = f.read().decode("utf-8", "replace")
-        return [(m[1], m[2], int(m[3]), int(m[4])) for m in _ACCESS.finditer(text)]
+        return [
+            (m[1], m[2], int(m[3]), int(m[4]))
+            for m in _ACCESS.finditer(text)
+            if agent is None or m[5].startswith(agent)
+        ]
 
     def log_mark(self) -> int:
         self._settle_log()

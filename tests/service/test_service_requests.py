@@ -71,9 +71,7 @@ def test_a_page_costs_details_once_then_nothing(scale, catalog):
     # Then only the 50 runs on the page were looked at, a bounded number of requests each
     assert first["GET /flows/{flow}/runs"] == 0
     assert _run_routes(first) <= 7 * 50
-    looked_at = {
-        route for route in first if route.startswith("GET /flows/{flow}/runs/{run}")
-    }
+    looked_at = {route for route in first if route.startswith("GET /flows/{flow}/runs/{run}")}
     assert looked_at  # details were fetched from per-run routes...
     assert catalog.store.stats()["s3_requests"] <= 2  # ...and one shared _success blob
     # When she opens the same page again (and a filtered one over the same runs)

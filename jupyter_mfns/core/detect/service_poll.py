@@ -81,9 +81,13 @@ class ServiceDetector(Detector):
         *,
         safety_interval: Optional[float] = None,
         ui_backend_ws: Optional[str] = None,
+        feed_probe_every: float = FEED_PROBE_EVERY,
     ) -> None:
         self.store = store
         self.sweep_every = safety_interval if safety_interval is not None else SWEEP_EVERY
+        #: seconds between probes of a hot flow while the feed is connected
+        self.feed_probe_every = feed_probe_every
+        self.ticks = 0
         self._refresher: Optional[Refresher] = None
         self.feed = (
             UIBackendFeed(ui_backend_ws, store.api.headers, on_event=self._wake)
@@ -137,6 +141,7 @@ class ServiceDetector(Detector):
             self._refresher.wake()
 
     def _tick(self, refresher: Refresher) -> None:
+        self.ticks += 1
         with refresher.lock:
             self._take_feed(refresher)
             if self._walks:
@@ -183,8 +188,8 @@ class ServiceDetector(Detector):
         feed = self.feed is not None and self.feed.connected
         if flow in hot:
             every = refresher.refresh_interval * len(hot)
-            return max(every, FEED_PROBE_EVERY) if feed else every
-        return FEED_COLD_PROBE_EVERY if feed else COLD_PROBE_EVERY
+            return max(every, self.feed_probe_every) if feed else every
+        return max(FEED_COLD_PROBE_EVERY, self.feed_probe_every) if feed else COLD_PROBE_EVERY
 
     def _idle_request_locked(self, refresher: Refresher) -> None:
         now = time.monotonic()

@@ -23,6 +23,7 @@ from urllib3.util.retry import Retry
 
 from ..errors import StoreUnavailable
 
+USER_AGENT = "jupyter_mfns"
 #: rows per page of a paginated run listing (recent metaflow-service caps `_limit` at 500)
 PAGE_LIMIT = 500
 #: statuses of a service (or the proxy before it) that is restarting or overloaded
@@ -94,6 +95,8 @@ class ServiceAPI:
 
         self.url = url.rstrip("/")
         self.headers = dict(headers or {})
+        # so a service's access log tells this client's requests from Metaflow's own
+        self.headers.setdefault("User-Agent", USER_AGENT)
         self.timeout = timeout
         self.retries = retries
         self.page_limit = page_limit
