@@ -21,8 +21,8 @@ from jupyter_mfns.core.refresh import Change
 from jupyter_mfns.core.store import LocalStore
 from jupyter_mfns.demo.runner import metaflow_env, run_flow, start_flow
 
-FLOWS = Path(__file__).parent / "flows"
-TINY_FLOW, GATED_FLOW = FLOWS / "tiny_flow.py", FLOWS / "gated_flow.py"
+TINY_FLOW = Path(__file__).parent / "flows" / "tiny_flow.py"
+GATED_FLOW = Path(__file__).parents[1] / "server" / "flows" / "gated_flow.py"
 NEVER = 24 * 3600.0  # a safety rescan this slow never happens during a test
 
 
@@ -33,9 +33,7 @@ def anne(monkeypatch):
 
 def _watching(root: Path, tmp_path: Path, **kwargs) -> Catalog:
     detector = NotifyDetector(str(root), safety_interval=kwargs.pop("safety", NEVER), **kwargs)
-    catalog = Catalog(
-        LocalStore(root), cache_dir=tmp_path / "cache", change_detection=detector
-    )
+    catalog = Catalog(LocalStore(root), cache_dir=tmp_path / "cache", change_detection=detector)
     catalog.start_background_refresh()
     return catalog
 
@@ -98,7 +96,8 @@ def test_a_running_run_finishing_is_announced(tmp_path, anne):
     gate = tmp_path / "gate"
     try:
         _wait(lambda: catalog.refresher.has_refreshed, what="the first catch-up")
-        with start_flow(root, GATED_FLOW, user="anne", args=["--gate", str(gate)]) as running:
+        gated = {"MFNS_GATE": str(gate)}
+        with start_flow(root, GATED_FLOW, user="anne", extra_env=gated) as running:
             pathspec = running.wait_for_run()
             # shown while it runs (the sidebar shows it running)
             shown = _wait(

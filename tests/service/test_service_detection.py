@@ -165,6 +165,7 @@ def test_an_outage_answers_503_and_loses_nothing(deployment, tmp_path):
         _cli_tag_add(deployment, "will", tagged, "tagged-during-outage")
         # and the service comes back
         proxy.down = False
+
         # Then both changes are there
         def both_listed():
             status, page = server.call("GET", "runs", {"flow": "TalkFlow", "namespace": ""})
