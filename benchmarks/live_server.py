@@ -31,17 +31,28 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """`python -m jupyter server` with only jupyter_mfns enabled, over `store_root`."""
+    """`python -m jupyter server` with only jupyter_mfns enabled, over `store_root` (or, with
+    `env`, over whatever Metaflow's variables in it name: a metadata service), with extra
+    `args` (`--MfnsExtension.change_detection=scan`, ...)."""
 
     def __init__(
-        self, store_root: Path, cache_dir: Path, user: str = "anne", refresh_interval: float = 1.0
+        self,
+        store_root: Optional[Path],
+        cache_dir: Path,
+        user: str = "anne",
+        refresh_interval: float = 1.0,
+        args: Sequence[str] = (),
+        env: Optional[Dict[str, str]] = None,
     ) -> None:
         self.port = _free_port()
         self.token = "bench-" + os.urandom(8).hex()
         self.work = Path(tempfile.mkdtemp(prefix="mfns-bench-server-"))
         for sub in ("config", "runtime", "root"):
             (self.work / sub).mkdir()
-        env = metaflow_env(store_root, user)
+        if env is None:
+            assert store_root is not None
+            env = metaflow_env(store_root, user)
+        env = dict(env)
         env.update(
             JUPYTER_NO_CONFIG="1",
             JUPYTER_CONFIG_DIR=str(self.work / "config"),
@@ -54,10 +65,12 @@ class LiveServer:
             "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.work / 'root'}",
             "--ServerApp.jpserver_extensions={'jupyter_mfns': True}",
-            f"--MfnsExtension.metaflow_root={store_root}",
             f"--MfnsExtension.cache_dir={cache_dir}",
             f"--MfnsExtension.refresh_interval={refresh_interval}",
+            *args,
         ]  # fmt: skip
+        if store_root is not None:
+            command.append(f"--MfnsExtension.metaflow_root={store_root}")
         self.log_path = self.work / "server.log"
         self.started_at = time.time()
         with open(self.log_path, "wb") as log:
@@ -104,6 +117,9 @@ class LiveServer:
     def peak_rss_mb(self) -> float:
         """The server process's peak resident memory so far (VmHWM)."""
         return _status_kb(self.process.pid, "VmHWM") / 1024
+
+    def ws_url(self, route: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/{API}{route}"
 
     def rss_mb(self) -> float:
         return _status_kb(self.process.pid, "VmRSS") / 1024
