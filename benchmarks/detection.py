@@ -6,7 +6,7 @@
     python -m benchmarks.detection million [--runs 1000000] [--full-copies 10000]
     python -m benchmarks.detection all     (each of the above with its defaults)
 
-`local` and `million` use the multiplied stores of `jupyter_mfns.demo.scale` (100k runs take
+`local` and `million` use the multiplied stores of `benchmarks/scaled_store.py` (100k runs take
 about 11 GB and a quarter of an hour to build; 1M, with 10k whole copies and the rest record
 only, about 13 GB); `service` and `servers` start Netflix's metaflow-service from
 shared/metaflow-service (PostgreSQL, ui_backend) with synthetic runs. Keep it out of CI.

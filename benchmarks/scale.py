@@ -5,7 +5,7 @@
     python -m benchmarks.scale --sizes 1k,10k,100k --markdown docs/bench-table.md --json out.json
 
 For each size it builds (or reuses) a store multiplied from the real demo runs
-(`jupyter_mfns.demo.scale`), reads every run's metadata once so both sides start with a warm OS
+(`benchmarks/scaled_store.py`), reads every run's metadata once so both sides start with a warm OS
 file cache, then in the same session:
 
 1. runs Metaflow's client in its own process (few repetitions: a listing reads every run);
@@ -35,10 +35,9 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from jupyter_mfns.demo.scale import ScaledStore, scaled_store
-
 from .live_server import LiveServer
 from .report import markdown
+from .scaled_store import ScaledStore, scaled_store
 from .visibility import new_run_visibility, tag_change_visibility
 
 HERE = Path(__file__).resolve().parent
@@ -115,7 +114,7 @@ def first_answer(server: LiveServer, params: Dict[str, Tuple[str, Any]]) -> Dict
     status, body = server.get(route, query)
     if status != 200:
         raise RuntimeError(f"first query answered {status}: {body}")
-    return {"listening_s": listening, "first_query_s": time.time() - server.started_at}
+    return {"listening_s": listening, "first_query_s": time.monotonic() - server.started_at}
 
 
 def warm_times(

@@ -2,7 +2,7 @@
 
     python -m benchmarks.service --runs 10000 [--paginate] [--json out.json]
 
-Takes the benchmark store of `jupyter_mfns.demo.scale` (real demo runs multiplied to N runs),
+Takes the benchmark store of `benchmarks/scaled_store.py` (real demo runs multiplied to N runs),
 serves it as a metadata service (records in place) with its datastore objects in S3 (moto),
 starts a real `jupyter server` configured only by Metaflow's environment for that deployment,
 and times REST queries while the service and S3 count the requests each one caused:
@@ -32,7 +32,10 @@ HERE = ROOT / "tests" / "service"  # the test deployment: stand-in service + mot
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 from service_deployment import Deployment, serve_local_store  # noqa: E402
-from service_jupyter import Server, start_server  # noqa: E402
+
+from harness.jupyter import JupyterServer  # noqa: E402
+
+from .scaled_store import scaled_store  # noqa: E402
 
 _CLIENT = r"""
 import json, sys, time
@@ -64,8 +67,6 @@ def measure(dep: Deployment, label: str, call: Any) -> Dict[str, Any]:
 
 
 def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
-    from jupyter_mfns.demo.scale import scaled_store
-
     store = scaled_store(runs)
     flow, ns = store.query_flow, store.query_namespace
     tags = list(store.query_tags)
@@ -73,29 +74,29 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
     started = time.monotonic()
     dep = serve_local_store(store.root, work / "deployment", paginate=paginate)
     setup_s = time.monotonic() - started
-    env = dep.env("anne")
-    env["PYTHONPATH"] = str(ROOT) + ":" + env.get("PYTHONPATH", "")
-    server: Optional[Server] = None
+    server: Optional[JupyterServer] = None
     rows: List[Dict[str, Any]] = []
     try:
-        server = start_server(work / "jupyter", env, refresh=refresh)
+        server = JupyterServer(
+            work / "jupyter", dep.env("anne"), args=[f"--MfnsExtension.refresh_interval={refresh}"]
+        )
         srv = server
         rows.append(measure(dep, "cold: first page (empty index)", lambda: _page(srv, flow, ns)))
         rows.append(measure(dep, "page of 50 in namespace, again", lambda: _page(srv, flow, ns)))
-        first = srv.get("runs", flow=flow, namespace=ns, limit=50)
+        first = srv.ok("runs", flow=flow, namespace=ns, limit=50)
         cursor = first["next_cursor"]
         rows.append(
             measure(dep, "next page (first view)", lambda: _page(srv, flow, ns, cursor=cursor))
         )
         rows.append(measure(dep, "next page (again)", lambda: _page(srv, flow, ns, cursor=cursor)))
         rows.append(measure(dep, f"tag filter {tags}", lambda: _page(srv, flow, ns, tags=tags)))
-        rows.append(measure(dep, "namespaces", lambda: len(srv.get("namespaces")["namespaces"])))
-        rows.append(measure(dep, "flows", lambda: len(srv.get("flows", namespace=ns)["flows"])))
+        rows.append(measure(dep, "namespaces", lambda: len(srv.ok("namespaces")["namespaces"])))
+        rows.append(measure(dep, "flows", lambda: len(srv.ok("flows", namespace=ns)["flows"])))
         rows.append(
             measure(
                 dep,
                 "latest run",
-                lambda: srv.get("runs/latest", flow=flow, namespace=ns)["pathspec"],
+                lambda: srv.ok("runs/latest", flow=flow, namespace=ns)["pathspec"],
             )
         )
         # whatever users do, the background refresh costs this much per interval
@@ -114,13 +115,13 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
     return {"runs": runs, "paginate": paginate, "setup_s": round(setup_s, 1), "rows": rows}
 
 
-def _page(server: Server, flow: str, ns: str, cursor: Any = None, tags: Any = ()) -> int:
+def _page(server: JupyterServer, flow: str, ns: str, cursor: Any = None, tags: Any = ()) -> int:
     params: Dict[str, Any] = {"flow": flow, "namespace": ns, "limit": 50}
     if cursor:
         params["cursor"] = cursor
     if tags:
         params["tag"] = list(tags)
-    return len(server.get("runs", **params)["runs"])
+    return len(server.ok("runs", **params)["runs"])
 
 
 def _client(dep: Deployment, job: str) -> Any:

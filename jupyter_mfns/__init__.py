@@ -6,9 +6,14 @@ loaded only when Jupyter or the user asks for them.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Dict, List
 
-__version__ = "0.1.0"
+try:
+    #: labextension/package.json's version, which the package takes when it is built
+    __version__ = version("jupyter_mfns")
+except PackageNotFoundError:  # a checkout on sys.path, not installed (e.g. in a flow's process)
+    __version__ = "0+unknown"
 
 
 def _jupyter_labextension_paths() -> List[Dict[str, str]]:

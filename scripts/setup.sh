@@ -10,8 +10,8 @@ say() { printf '\033[1;34m[jupyter_mfns]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[jupyter_mfns]\033[0m %s\n' "$*" >&2; exit 1; }
 
 PYTHON="${PYTHON:-$(command -v python3 || command -v python || true)}"
-[ -n "$PYTHON" ] || die "Python 3.9+ is required (python3 not found)."
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 9))' || die "Python 3.9+ is required."
+[ -n "$PYTHON" ] || die "Python 3.10+ is required (python3 not found)."
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || die "Python 3.10+ is required."
 command -v node >/dev/null && command -v npm >/dev/null \
   || die "Node.js 18+ and npm are required to build the JupyterLab extension."
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up (first time) and run every check and test: lint, types, core/server/kernel/service
-# tests, then the end-to-end tests in a real JupyterLab driven by Debian chromium.
-# Extra arguments go to every pytest invocation (e.g. -x, -k name).
+# Set up (first time) and run every check and test: lint, types, then one pytest session over
+# tests/ (core, server, kernel, service, scale, and the browser tests in a real JupyterLab
+# driven by Debian chromium).
+# Extra arguments go to pytest (e.g. -x, -k name, -m "not e2e").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC1091
@@ -22,15 +23,13 @@ export METAFLOW_USER="${METAFLOW_USER:-anne}"
 
 cd "$ROOT"
 say "lint and types"
-ruff check jupyter_mfns tests benchmarks
-ruff format --check jupyter_mfns tests benchmarks
+ruff check jupyter_mfns harness tests benchmarks
+ruff format --check jupyter_mfns harness tests benchmarks
 mypy
 (cd labextension && npm run --silent lint && npm test --silent)
 
-say "tests (core, server, kernel, service, scale)"
-python -m pytest tests --ignore=tests/e2e -m "not e2e" -q "$@"
-# Browser tests in their own process: pytest-jupyter's asyncio fixtures and Playwright's sync
-# API do not share an event loop well.
-say "end-to-end tests (JupyterLab + chromium)"
-python -m pytest tests/e2e tests/kernel tests/service -m e2e -q "$@"
+say "tests (core, server, kernel, service, scale, then the browser tests: JupyterLab + chromium)"
+# One session: tests/conftest.py runs the browser tests last and keeps pytest-jupyter's event
+# loop out of them (Playwright's sync API runs its own loop in the same thread).
+python -m pytest tests -q "$@"
 say "all checks passed"

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
+from harness.demo_stores import DemoStore, client_json
 from jupyter_mfns.demo import (
-    DemoStore,
     DemoStoreError,
     build_demo_store,
-    client_json,
     metaflow_env,
     run_flow,
     start_flow,

@@ -23,18 +23,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import (
-    Any,
-    Callable,
-    Dict,
-    Iterable,
-    Iterator,
-    List,
-    Literal,
-    Optional,
-    Tuple,
-    TypeVar,
-)
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, TypeVar
 
 from .detect.base import Detector, Hints, ScanDetector
 from .errors import MfnsError
@@ -147,14 +136,8 @@ class Refresher:
             for run_id, why in scan.broken.items():
                 self.note_broken(flow, run_id, why)
             changed |= self.write(flow, scan)
-            self.detector_between_parts()
+            self.detector.between_parts(self)  # what it learned meanwhile, in a long scan
         return changed
-
-    def detector_between_parts(self) -> None:
-        """Let the detector apply what it learned meanwhile, between parts of a long scan."""
-        between = getattr(self.detector, "between_parts", None)
-        if between is not None:
-            between(self)
 
     def write(self, flow: str, scan: ScanResult) -> bool:
         written = self.index.apply(flow, scan)

@@ -1,9 +1,9 @@
-"""Run Metaflow flows and Metaflow client code against one local store, in subprocesses.
+"""Run Metaflow flows against one local store, in subprocesses.
 
 Metaflow reads its configuration (datastore root, user, profile) once, at import time, so every
-flow run and every client query here is a fresh ``sys.executable`` process with an explicit,
-clean environment: nothing from the caller's ``METAFLOW_*`` variables or ``~/.metaflowconfig``
-leaks in. This module imports only the standard library.
+flow run here is a fresh ``sys.executable`` process with an explicit, clean environment: nothing
+from the caller's ``METAFLOW_*`` variables or ``~/.metaflowconfig`` leaks in. This module imports
+only the standard library.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -263,45 +263,6 @@ def resume_flow(
         check=check,
         quiet=quiet,
     )
-
-
-_RESULT_MARK = "\n--mfns-client-result--\n"
-_CLIENT_WRAPPER = f"""
-import json, sys
-scope = {{}}
-exec(compile(sys.argv[1], "<mfns-client>", "exec"), scope)
-sys.stdout.write({_RESULT_MARK!r} + json.dumps(scope["result"], default=str))
-"""
-
-
-def client_json(
-    root: StrPath,
-    user: str,
-    code: str,
-    *,
-    production_token: Optional[str] = None,
-    timeout: float = 300.0,
-) -> Any:
-    """Run Metaflow client ``code`` in a fresh process as ``user`` against the store in ``root``
-    and return the JSON value the code assigns to ``result``.
-
-    Example: ``client_json(root, "anne", "from metaflow import Flow\\n"
-    "result = [r.pathspec for r in Flow('PredictionFlow')]")``. The process starts in Metaflow's
-    default namespace for that user (or ``production:<token>``); call ``namespace()`` to change it.
-    """
-    env = metaflow_env(root, user, production_token=production_token)
-    proc = subprocess.run(
-        [sys.executable, "-c", _CLIENT_WRAPPER, code],
-        cwd=str(Path(root).resolve()),
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if proc.returncode != 0 or _RESULT_MARK not in proc.stdout:
-        raise FlowRunError(f"client code failed (status {proc.returncode}):\n{_tail(proc.stderr)}")
-    return json.loads(proc.stdout.rsplit(_RESULT_MARK, 1)[1])
 
 
 def _read_attributes(path: Path) -> Optional[tuple[str, str]]:

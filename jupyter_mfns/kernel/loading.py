@@ -87,6 +87,8 @@ def unpickle(catalog: Catalog, ps: Pathspec) -> Conversion:
     The caller has checked the task's namespace already (Catalog.artifacts)."""
     from metaflow import Task
 
+    if ps.artifact is None:
+        raise ArtifactLoadError(f"{ps} names a task, not one of its artifacts")
     task = Task(
         ps.task_pathspec, _namespace_check=False, _current_metadata=catalog.store.metadata_spec
     )

@@ -9,12 +9,11 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from jupyter_mfns.demo import DemoStore, copy_demo_store
+from harness.demo_stores import DemoStore, copy_demo_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from e2e_lab import Lab  # noqa: E402
-from jupyter_process import chromium_launch_args  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -34,22 +33,5 @@ def lab(e2e_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)
-
-
-@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: Dict[str, Any]) -> Dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
-
-
-# pytest-jupyter's autouse asyncio fixtures (loaded by other test folders) keep an event loop
-# current, which Playwright's sync API refuses; nothing here needs them.
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None

@@ -3,7 +3,7 @@
 The server runs in its own process with private config/runtime/settings/workspace folders, over
 a private copy of the demo store, as anne; its kernels inherit that environment. The sidebar is
 served from this checkout's bundle (``jupyter_mfns/labextension``) when it is built, else from the
-installed package. Recipes: /work/shared/RECIPES.md.
+installed package.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab
+from harness.jupyter import BUNDLE, JupyterLab
 
 __all__ = ["BUNDLE", "Lab", "choose_theme", "go_to", "main_tab", "open_lab", "screenshot"]
 
@@ -29,17 +29,23 @@ class Lab(JupyterLab):
 
 
 # -- Playwright helpers ------------------------------------------------------------------------
-def open_lab(page: Any, lab: Lab, reset: bool = True) -> Any:
-    """Load JupyterLab (a fresh workspace unless `reset=False`) and show the Metaflow panel."""
-    page.goto(lab.url("lab", reset="") if reset else lab.url("lab"))
+def open_lab(page: Any, lab: Lab) -> Any:
+    """Load JupyterLab on a fresh workspace and show the Metaflow panel.
+
+    Into the empty main area of a fresh workspace JupyterLab opens a Launcher once it has
+    restored the layout, and the Launcher takes the keyboard focus when it arrives: on a busy
+    machine that is up to seconds after the splash screen is gone. Waiting for it means the
+    layout is settled and no key a test presses later goes to the Launcher instead.
+    """
+    page.goto(lab.url("lab", reset=""))
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('.jp-Launcher') !== null",
+        timeout=60_000,
+    )
     panel = page.locator(PANEL)
-    tab = page.locator('.lm-TabBar-tab[data-id="jupyter-mfns-panel"]')
-    tab.wait_for(timeout=30_000)
-    # The layout may still be restoring: click the tab only while the panel stays hidden.
-    page.wait_for_timeout(500)
     if not panel.is_visible():
-        tab.click()
+        page.locator('.lm-TabBar-tab[data-id="jupyter-mfns-panel"]').click()
     panel.wait_for(state="visible", timeout=30_000)
     page.wait_for_selector(f"{PANEL} #jp-mfns-namespace:not([disabled])", timeout=60_000)
     return panel

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from jupyter_mfns.demo import DemoStore, copy_demo_store
+from harness.demo_stores import DemoStore, copy_demo_store
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -42,15 +42,3 @@ def kernel(store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield k
     finally:
         k.shutdown()
-
-
-# pytest-jupyter's autouse asyncio fixtures (when some conftest loads that plugin) keep an event
-# loop current, which Playwright's sync API refuses; nothing here needs them.
-@pytest.fixture
-def jp_asyncio_loop() -> None:
-    return None
-
-
-@pytest.fixture
-def jp_server_cleanup() -> None:
-    return None

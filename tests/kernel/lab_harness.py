@@ -1,7 +1,7 @@
 """A real JupyterLab server for browser tests, and Playwright helpers for notebooks in it.
 
 The server runs in its own process with private config/runtime/settings folders; its kernels
-inherit its environment (the demo store, as anne). Recipes: /work/shared/RECIPES.md.
+inherit its environment (the demo store, as anne).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, List, Mapping
 
-from jupyter_process import BUNDLE, JupyterLab
+from harness.jupyter import BUNDLE, JupyterLab
 
 __all__ = ["BUNDLE", "LabServer", "notebook", "open_notebook", "run_cell"]
 
@@ -64,7 +64,7 @@ def run_cell(page: Any, index: int, expect: str, timeout: float = 60_000) -> Any
     """Run code cell `index` (never run before) and wait for `expect`, a selector inside it.
 
     Control+Enter is retried until the prompt leaves "[ ]:": right after the kernel becomes
-    idle the first key press is sometimes dropped (RECIPES.md)."""
+    idle the first key press is sometimes dropped."""
     cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(index)
     prompt = cell.locator(".jp-InputPrompt").first
     for _ in range(5):

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from jupyter_process import chromium_launch_args
 from kernel_harness import kernel_env
 from lab_harness import BUNDLE, LabServer, notebook, open_notebook, run_cell
 
@@ -34,11 +33,6 @@ if not sidebar_speaks_the_protocol():
 
 SELECT = "select#jp-mfns-namespace"
 LINK = "[data-mfns-link]"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,10 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from jupyter_process import chromium_launch_args
 from kernel_harness import kernel_env
 from lab_harness import LabServer, choose_option, notebook, open_notebook, run_cell
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mfns.demo.scale import ScaledStore, scaled_store
+from benchmarks.scaled_store import ScaledStore, scaled_store
 
 SLOW_FLOW = Path(__file__).parent / "flows" / "slow_flow.py"
 

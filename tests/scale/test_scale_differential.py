@@ -16,10 +16,10 @@ from typing import Any, List, Optional, Tuple
 import pytest
 from oracle import ask_metaflow, q_flows, q_latest, q_runs
 
+from harness.demo_stores import client_json
 from jupyter_mfns.core import DEFAULT, Catalog
 from jupyter_mfns.core.errors import NamespaceMismatch, NoRun
 from jupyter_mfns.core.store import LocalStore
-from jupyter_mfns.demo import client_json
 
 TOP = 200  # unfiltered listings: compare the first TOP runs and the size
 FILTERS: List[List[str]] = [["team:ranking", "validated"], ["model:gbm"]]

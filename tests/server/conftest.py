@@ -13,13 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -27,12 +21,13 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
-from pytest_jupyter.jupyter_server import *  # noqa: F403  (jp_fetch, jp_serverapp, async tests)
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from traitlets.config import Config
 
-from jupyter_mfns.demo import DemoStore, metaflow_env
+from harness.demo_stores import DemoStore
+from harness.jupyter import JupyterServer
+from jupyter_mfns.demo import metaflow_env
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 OPENAPI_PATH = PACKAGE_PARENT / "jupyter_mfns" / "server" / "openapi.yaml"
@@ -260,107 +255,14 @@ def api(
 
 
 # -- a real `jupyter server` subprocess -----------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    """A running `jupyter server` with only jupyter_mfns enabled."""
-
-    process: subprocess.Popen
-    url: str  # http://127.0.0.1:<port>/<base_url>/
-    token: str
-    log_path: Path
-
-    @property
-    def api_url(self) -> str:
-        return self.url + API
-
-    def get(
-        self, route: str, params: Optional[Params] = None, token: bool = True
-    ) -> Tuple[int, Any]:
-        query = urllib.parse.urlencode(params or {})
-        request = urllib.request.Request(
-            self.api_url + "/" + route + ("?" + query if query else "")
-        )
-        if token:
-            request.add_header("Authorization", f"token {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def start_live_server(
-    tmp: Path,
-    env: Dict[str, str],
-    args: Sequence[str] = (),
-    base_url: str = "/jp/",
-    timeout: float = 60,
-) -> LiveServer:
-    """Start `python -m jupyter server` loading only jupyter_mfns; wait until it answers."""
-    port, token = free_port(), "live-test-token"
-    for sub in ("config", "runtime", "root"):
-        (tmp / sub).mkdir(parents=True, exist_ok=True)
-    full_env = {
-        **env,
-        "JUPYTER_NO_CONFIG": "1",
-        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")])),
-    }
-    log_path = tmp / "server.log"
-    command = [
-        sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--ServerApp.base_url={base_url}", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={tmp / 'root'}",
-        "--ServerApp.jpserver_extensions={'jupyter_mfns': True}",
-        *args,
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            command, env=full_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-        )
-    server = LiveServer(process, f"http://127.0.0.1:{port}{base_url}", token, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyter server exited early:\n{server.log()[-3000:]}")
-        try:
-            with urllib.request.urlopen(server.url + "api", timeout=2):
-                return server
-        except urllib.error.HTTPError:
-            return server  # it answers, if only to refuse
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"jupyter server did not start in {timeout} s:\n{server.log()[-3000:]}")
-
-
 @pytest.fixture
-def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """Start live servers (as many as a test needs); all are stopped at the end."""
-    started: List[LiveServer] = []
+def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., JupyterServer]]:
+    """Start live servers under base_url /jp/ (as many as a test needs); all are stopped at the
+    end."""
+    started: List[JupyterServer] = []
 
-    def start(env: Dict[str, str], args: Sequence[str] = (), name: str = "live") -> LiveServer:
-        server = start_live_server(tmp_path / name, env, args)
+    def start(env: Dict[str, str], args: Sequence[str] = (), name: str = "live") -> JupyterServer:
+        server = JupyterServer(tmp_path / name, env, args=args, base_url="/jp/", timeout=60)
         started.append(server)
         return server
 

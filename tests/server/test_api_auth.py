@@ -7,7 +7,7 @@ import urllib.parse
 from http.cookies import SimpleCookie
 from typing import Any, Dict, List, Tuple
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 from jupyter_mfns.server.base import MfnsHandler
 from jupyter_mfns.server.routes import UnknownRouteHandler
 

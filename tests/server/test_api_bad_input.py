@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 
 TRAVERSALS = [
     "..",

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Set
 
 from oracle import ask_metaflow
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 
 CLIENTS = 20
 ROUNDS = 6

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from traitlets import TraitError
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 from jupyter_mfns.server.app import MfnsExtension
 
 LIMITS = {"max_page_size": 5, "default_page_size": 2, "max_log_tail": 100, "max_body_size": 2048}

@@ -15,7 +15,8 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
-from jupyter_mfns.demo import DemoStore, flow_file, metaflow_env, start_flow
+from harness.demo_stores import DemoStore
+from jupyter_mfns.demo import flow_file, metaflow_env, start_flow
 
 GATED_FLOW = Path(__file__).parent / "flows" / "gated_flow.py"
 EVENTS = ("mfns", "api", "events")

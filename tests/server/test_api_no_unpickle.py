@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
+from harness.demo_stores import DemoStore
 from jupyter_mfns.core.catalog import Catalog
-from jupyter_mfns.demo import DemoStore
 
 Call = Tuple[str, Dict[str, Any]]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from oracle import ask_metaflow, q_latest, q_runs
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 
 
 async def test_namespaces_lists_every_kind_and_the_default(api, mfns_store: DemoStore) -> None:

@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict
 
-from jupyter_mfns.demo import DemoStore, start_flow
+from harness.demo_stores import DemoStore
+from jupyter_mfns.demo import start_flow
 
 GATED_FLOW = Path(__file__).parent / "flows" / "gated_flow.py"
 ORDER = ["running", "succeeded"]  # the only statuses, in the only order, this run may show

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import List
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 
 OPENAPI = Path(__file__).resolve().parents[2] / "jupyter_mfns" / "server" / "openapi.yaml"
 

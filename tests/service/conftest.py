@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pytest
-from jupyter_process import chromium_launch_args
 from real_service import RealDeployment, restore_db, save_db, start_real_deployment
 from service_deployment import (
     Deployment,
@@ -37,11 +36,11 @@ from service_deployment import (
     start_deployment,
 )
 
+from harness.demo_stores import default_cache_dir
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.store.service import ServiceStore
 from jupyter_mfns.demo.build import FIX_ENV, flow_file
 from jupyter_mfns.demo.runner import FlowRun, RunningFlow, start_flow
-from jupyter_mfns.demo.stores import default_cache_dir
 
 TALK_FLOW = Path(__file__).parent / "flows" / "talk_flow.py"
 PRODUCTION_TOKEN = "mfns-prod-1"
@@ -239,8 +238,3 @@ def service_catalog(service_store: ServiceStore, tmp_path: Path, monkeypatch) ->
     cat = Catalog(service_store, cache_dir=tmp_path / "cache")
     yield cat
     cat.close()
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return chromium_launch_args(browser_type_launch_args)

@@ -21,7 +21,6 @@ import os
 import pickle
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from harness.jupyter import free_port, wait_for_http
 from jupyter_mfns.demo.runner import metaflow_env
 
 HERE = Path(__file__).resolve().parent
@@ -53,25 +53,6 @@ def route_of(method: str, path: str) -> str:
         else:
             out.append(part)
     return f"{method} /" + "/".join(out)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} server exited:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 @dataclass
@@ -205,7 +186,7 @@ def start_moto(workdir: Path, port: Optional[int] = None) -> tuple[subprocess.Po
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(url + "/moto-api/", moto, log)
+        wait_for_http(url + "/moto-api/", moto, log, timeout=30)
     except BaseException:
         moto.terminate()
         moto.wait()
@@ -255,7 +236,7 @@ def start_deployment(
     finally:
         service_log.close()
     try:
-        _wait_http(dep.service_url + "/ping", service, work / "service.log")
+        wait_for_http(dep.service_url + "/ping", service, work / "service.log", timeout=30)
         dep.s3_client().create_bucket(Bucket=BUCKET)
         if snapshot is not None:
             load_s3_objects(dep, Path(snapshot) / "s3")
@@ -297,7 +278,7 @@ def serve_local_store(
     paginate: bool = False,
 ) -> Deployment:
     """Serve an existing local Metaflow store (`store_root/.metaflow`, e.g. a benchmark store
-    from `jupyter_mfns.demo.scale`) as a service + S3 deployment.
+    from `benchmarks/scaled_store.py`) as a service + S3 deployment.
 
     The service keeps its records in that folder, in place (tag changes made through the
     service are written there). Its datastore objects (content-addressed blobs, task logs and

@@ -16,8 +16,9 @@ import sys
 from typing import Iterator
 
 import pytest
-from service_deployment import Deployment, _wait_http, free_port
+from service_deployment import Deployment
 
+from harness.jupyter import free_port, wait_for_http
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.store.s3 import S3Reader
 from jupyter_mfns.core.store.service import ServiceStore
@@ -45,7 +46,7 @@ def bare_url(standin_deployment: Deployment, tmp_path_factory) -> Iterator[str]:
             env={**deployment.env("mfns-service")},
         )
     try:
-        _wait_http(f"http://127.0.0.1:{port}/ping", proc, log)
+        wait_for_http(f"http://127.0.0.1:{port}/ping", proc, log, timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from outage_proxy import OutageProxy
 from real_service import RealDeployment, load_synthetic_runs_sql, start_real_deployment
-from service_jupyter import start_server
 
+from harness.jupyter import JupyterServer
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.detect.service_poll import PROBE_ROWS, SWEEP_ROWS, ServiceDetector
 from jupyter_mfns.core.refresh import Change
@@ -145,14 +145,14 @@ def test_an_outage_answers_503_and_loses_nothing(deployment, tmp_path):
     # Given a Jupyter server reading the service through a link that can go down
     proxy = OutageProxy(deployment.service_url)
     env = {**deployment.env("anne"), "METAFLOW_SERVICE_URL": proxy.url}
-    server = start_server(tmp_path / "jupyter", env, refresh=0.5)
+    server = JupyterServer(tmp_path / "jupyter", env, args=["--MfnsExtension.refresh_interval=0.5"])
     try:
-        before = server.get("runs", flow="TalkFlow", namespace="")
+        before = server.ok("runs", flow="TalkFlow", namespace="")
         # When the service goes down for it
         proxy.down = True
         status, body = _wait(
             lambda: (lambda a: a if a[0] == 503 else None)(
-                server.call("GET", "runs", {"flow": "TalkFlow", "namespace": ""})
+                server.get("runs", {"flow": "TalkFlow", "namespace": ""})
             ),
             what="a 503",
         )
@@ -168,7 +168,7 @@ def test_an_outage_answers_503_and_loses_nothing(deployment, tmp_path):
 
         # Then both changes are there
         def both_listed():
-            status, page = server.call("GET", "runs", {"flow": "TalkFlow", "namespace": ""})
+            status, page = server.get("runs", {"flow": "TalkFlow", "namespace": ""})
             if status != 200:
                 return None
             by_path = {r["pathspec"]: r for r in page["runs"]}

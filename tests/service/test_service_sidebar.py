@@ -16,16 +16,13 @@ from e2e_lab import Lab, go_to, main_tab, open_lab, row_pathspecs, widen_sidebar
 from oracle import q_runs  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.e2e  # a browser test: runs in the e2e invocation of scripts/test.sh
+pytestmark = pytest.mark.e2e  # a browser test
 
 
 @pytest.fixture(scope="module")
 def service_lab(deployment, story, tmp_path_factory) -> Iterator[Lab]:
     home = tmp_path_factory.mktemp("service-lab")
-    env = deployment.env("anne")
-    env["PYTHONPATH"] = f"{Path(__file__).resolve().parents[2]}:{env.get('PYTHONPATH', '')}"
-    env["XDG_CACHE_HOME"] = str(home / "cache")
-    lab = Lab(deployment.workdir / "client", home, env)
+    lab = Lab(deployment.workdir / "client", home, deployment.env("anne"))
     try:
         yield lab
     finally:

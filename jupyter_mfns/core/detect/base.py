@@ -59,6 +59,9 @@ class Detector(ABC):
     def before_query(self, refresher: Refresher, flow: str) -> None:  # noqa: B027 - optional
         """A query is about to read `flow` from the index (the lock is not held)."""
 
+    def between_parts(self, refresher: Refresher) -> None:  # noqa: B027 - optional
+        """Between two parts of a long rescan (the lock is held): apply what came meanwhile."""
+
     def shown(self, flow: str, run_ids: Iterable[str]) -> None:  # noqa: B027 - optional
         """These runs were just shown to someone: changes to them matter most."""
 

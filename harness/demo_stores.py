@@ -1,17 +1,25 @@
-"""Ready-to-use demo stores for tests and benchmarks: a cached one (built once per source
-version) and cheap private copies for tests that mutate tags."""
+"""Demo stores for tests and benchmarks: the cached one (built once per source version) and
+cheap private copies for tests that change tags or add runs, plus Metaflow client code run
+against a store in a fresh process (the oracle's way of asking Metaflow).
+
+The cache folder is ``$MFNS_TEST_STORE_CACHE``, else ``$XDG_CACHE_HOME/jupyter_mfns`` or
+``~/.cache/jupyter_mfns``. The store itself is built by the shipped ``jupyter_mfns.demo``.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
-from .build import MARKER_NAME, build_demo_store, read_story, source_hash
-from .runner import StrPath, client_json, metaflow_env
-from .story import DemoStory
+from jupyter_mfns.demo.build import MARKER_NAME, build_demo_store, read_story, source_hash
+from jupyter_mfns.demo.runner import FlowRunError, StrPath, metaflow_env
+from jupyter_mfns.demo.story import DemoStory
 
 #: Environment variable naming the folder that holds cached demo stores.
 CACHE_ENV = "MFNS_TEST_STORE_CACHE"
@@ -24,12 +32,12 @@ class DemoStore:
     root: Path
     story: DemoStory
 
-    def env(self, user: str, *, production_token: Optional[str] = None) -> dict[str, str]:
+    def env(self, user: str, *, production_token: Optional[str] = None) -> Dict[str, str]:
         """Environment for a Metaflow (or Jupyter) process reading this store as ``user``."""
         return metaflow_env(self.root, user, production_token=production_token)
 
     def client_json(self, user: str, code: str, *, production_token: Optional[str] = None) -> Any:
-        """Run Metaflow client code on this store in a fresh process (``runner.client_json``)."""
+        """Run Metaflow client code on this store in a fresh process (see :func:`client_json`)."""
         return client_json(self.root, user, code, production_token=production_token)
 
 
@@ -77,3 +85,43 @@ def copy_demo_store(source: DemoStore, destination: StrPath) -> DemoStore:
     if story is None:
         raise RuntimeError(f"copy of {source.root} in {target} is not a complete demo store")
     return DemoStore(target, story)
+
+
+_RESULT_MARK = "\n--mfns-client-result--\n"
+_CLIENT_WRAPPER = f"""
+import json, sys
+scope = {{}}
+exec(compile(sys.argv[1], "<mfns-client>", "exec"), scope)
+sys.stdout.write({_RESULT_MARK!r} + json.dumps(scope["result"], default=str))
+"""
+
+
+def client_json(
+    root: StrPath,
+    user: str,
+    code: str,
+    *,
+    production_token: Optional[str] = None,
+    timeout: float = 300.0,
+) -> Any:
+    """Run Metaflow client ``code`` in a fresh process as ``user`` against the store in ``root``
+    and return the JSON value the code assigns to ``result``.
+
+    Example: ``client_json(root, "anne", "from metaflow import Flow\\n"
+    "result = [r.pathspec for r in Flow('PredictionFlow')]")``. The process starts in Metaflow's
+    default namespace for that user (or ``production:<token>``); call ``namespace()`` to change it.
+    """
+    env = metaflow_env(root, user, production_token=production_token)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CLIENT_WRAPPER, code],
+        cwd=str(Path(root).resolve()),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0 or _RESULT_MARK not in proc.stdout:
+        tail = "\n".join(proc.stderr.splitlines()[-40:])
+        raise FlowRunError(f"client code failed (status {proc.returncode}):\n{tail}")
+    return json.loads(proc.stdout.rsplit(_RESULT_MARK, 1)[1])

@@ -1,4 +1,4 @@
-"""Large Metaflow stores for benchmarks and scale tests, multiplied from real runs.
+"""Large Metaflow stores for the benchmarks and tests/scale, multiplied from real runs.
 
 ``scaled_store(100_000)`` returns a local store holding exactly that many runs: the real runs
 of the demo store (copied whole, as :func:`copy_demo_store` does) plus copies of them with new
@@ -22,7 +22,7 @@ and the inode table (a whole copy takes about 26 inodes and 100 KB). Such a run'
 
 Stores are cached in ``<cache>/bench-<runs>-<key>`` (the key covers the parameters, the demo
 sources and this generator) and can be deleted at any time. CLI:
-``python -m jupyter_mfns.demo.scale 10000``.
+``python -m benchmarks.scaled_store 10000``.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from .runner import StrPath, metaflow_env
-from .stores import DemoStore, cached_demo_store, copy_demo_store, default_cache_dir
-from .story import DemoStory
+from harness.demo_stores import DemoStore, cached_demo_store, copy_demo_store, default_cache_dir
+from jupyter_mfns.demo.runner import StrPath, metaflow_env
+from jupyter_mfns.demo.story import DemoStory
 
 #: bump when the generated stores change shape, so cached ones are rebuilt
 SCALE_VERSION = "2"
@@ -486,7 +486,7 @@ def _log(quiet: bool, message: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """``python -m jupyter_mfns.demo.scale RUNS [--seed N]``: build (or find) a scaled store."""
+    """``python -m benchmarks.scaled_store RUNS [--seed N]``: build (or find) a scaled store."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", type=int)
     parser.add_argument("--seed", type=int, default=0)
