@@ -84,8 +84,8 @@ class RunDetailsCache:
         if row is None:
             return
         before = row.stored_details()
-        if before is None or before.final:
-            return  # never shown (nobody waits for it), or done for good
+        if before is not None and before.final:
+            return  # done for good
         self._keep(row, self.store.run_details(flow, run_id))
 
     def poll_unfinished(self) -> None:

@@ -118,7 +118,7 @@ class NotifyDetector(Detector):
             refresher.apply_locked(hints)
         for key in hints.details | {k for k in hints.runs if k in self.watcher.trees}:
             row = refresher.index.run_row(*key)
-            if row is None or row.details_final:
+            if row is not None and row.details_final:  # (not indexed yet: still starting)
                 self.watcher.unwatch_tree(key)
                 self._details_at.pop(key, None)
         watched = Hints()
