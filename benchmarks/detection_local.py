@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from harness.waiting import wait_until as wait_for
+
 from .live_server import LiveServer
-from .panel import Panel, cpu_share, median, wait_for
+from .panel import Panel, cpu_share, median
 from .scale import first_answer, query_params, warm_file_cache, warm_times
 from .scaled_store import ScaledStore, scaled_store
 from .visibility import new_run_visibility, tag_change_visibility

@@ -32,11 +32,12 @@ from real_service import (  # noqa: E402
     start_real_deployment,
 )
 
+from harness.waiting import wait_until as wait_for  # noqa: E402
 from jupyter_mfns.core.store.service_api import USER_AGENT  # noqa: E402
 from jupyter_mfns.demo.runner import start_flow  # noqa: E402
 
 from .live_server import LiveServer  # noqa: E402
-from .panel import Panel, cpu_seconds, wait_for  # noqa: E402
+from .panel import Panel, cpu_seconds  # noqa: E402
 
 TALK_FLOW = ROOT / "tests" / "service" / "flows" / "talk_flow.py"
 PANEL_FLOW = "TalkFlow"

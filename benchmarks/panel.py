@@ -105,16 +105,6 @@ def cpu_share(pids: Iterable[int], seconds: float, children: bool = False) -> fl
     return 100.0 * used / (time.monotonic() - started)
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str, step: float = 0.01) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    raise TimeoutError(f"{what} within {timeout} s")
-
-
 def median(values: List[float]) -> Optional[float]:
     if not values:
         return None

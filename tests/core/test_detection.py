@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_changes import Recorder
 
+from harness.waiting import ChangeRecorder as Recorder
+from harness.waiting import wait_until as _wait
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.detect import ScanDetector, make_detector
 from jupyter_mfns.core.detect.fs_kind import mount_of, network_fs
@@ -36,16 +36,6 @@ def _watching(root: Path, tmp_path: Path, **kwargs) -> Catalog:
     catalog = Catalog(LocalStore(root), cache_dir=tmp_path / "cache", change_detection=detector)
     catalog.start_background_refresh()
     return catalog
-
-
-def _wait(condition, timeout: float = 120.0, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 def _cli_tag(root: Path, pathspec: str, *args: str) -> None:

@@ -12,10 +12,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
-from typing import Callable, List
+from typing import List
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -23,6 +21,8 @@ from outage_proxy import OutageProxy
 from real_service import RealDeployment, load_synthetic_runs_sql, start_real_deployment
 
 from harness.jupyter import JupyterServer
+from harness.waiting import ChangeRecorder as Recorder
+from harness.waiting import wait_until as _wait
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.detect.service_poll import PROBE_ROWS, SWEEP_ROWS, ServiceDetector
 from jupyter_mfns.core.refresh import Change
@@ -32,37 +32,6 @@ from jupyter_mfns.core.store.service_api import USER_AGENT
 from jupyter_mfns.demo.runner import start_flow
 
 TALK_FLOW = Path(__file__).parent / "flows" / "talk_flow.py"
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.changes: List[Change] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, change: Change) -> None:
-        with self._cond:
-            self.changes.append(change)
-            self._cond.notify_all()
-
-    def wait_for(self, wanted: Change, after: int = 0, timeout: float = 120) -> float:
-        """Wait until `wanted` is reported (at or after index `after`); when it was."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while wanted not in self.changes[after:]:
-                left = deadline - time.monotonic()
-                assert left > 0, f"{wanted} not among {self.changes[after:]}"
-                self._cond.wait(left)
-        return time.monotonic()
-
-
-def _wait(condition: Callable[[], object], timeout: float = 120, what: str = "it") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 def _new_run(dep: RealDeployment, user: str, *tags: str) -> str:
@@ -128,11 +97,11 @@ def test_incremental_reads_show_new_runs_and_tags_without_listings(deployment, t
         count = len(seen.changes)
         mark = deployment.log_mark()
         pathspec = _new_run(deployment, "will")
-        seen.wait_for(Change("runs", "TalkFlow"), after=count)
+        seen.wait_for(Change("runs", "TalkFlow").__eq__, after=count)
         assert pathspec in [r["pathspec"] for r in catalog.iter_runs("TalkFlow", None)]
         count = len(seen.changes)
         _cli_tag_add(deployment, "will", pathspec, "seen-by-anne")
-        seen.wait_for(Change("run", "TalkFlow", pathspec), after=count)
+        seen.wait_for(Change("run", "TalkFlow", pathspec).__eq__, after=count)
         assert "seen-by-anne" in catalog.run(pathspec, None)["tags"]
         # Then no full listing was ever asked for: probes and pages of bounded size only
         limits = _listings(deployment, mark)
@@ -185,22 +154,28 @@ def test_an_outage_answers_503_and_loses_nothing(deployment, tmp_path):
         proxy.close()
 
 
-def test_the_ui_backend_feed_delivers_a_tag_change_without_a_listing(deployment, tmp_path, anne):
-    # Given a catalog subscribed to the ui_backend's websocket, probing (nearly) never
-    catalog = _catalog(deployment, tmp_path, ui_backend_ws=deployment.ui_ws, feed_probe_every=3600)
-    detector = catalog.refresher.detector
+def _on_the_feed(dep: RealDeployment, tmp_path: Path, flow: str, probe_every: float):
+    """A catalog on the ui_backend's feed with `flow` open, once the feed is connected."""
+    catalog = _catalog(dep, tmp_path, ui_backend_ws=dep.ui_ws, feed_probe_every=probe_every)
     seen = Recorder()
     catalog.subscribe(seen)
+    catalog.runs(flow, None)
+    detector = catalog.refresher.detector
+    _wait(lambda: detector.feed.connected and catalog.refresher.has_refreshed, what="a feed")
+    return catalog, detector, seen
+
+
+def test_the_ui_backend_feed_delivers_a_tag_change_without_a_listing(deployment, tmp_path, anne):
+    # Given a catalog subscribed to the ui_backend's websocket, probing (nearly) never
+    catalog, detector, seen = _on_the_feed(deployment, tmp_path, "TalkFlow", 3600)
     try:
-        catalog.runs("TalkFlow", None)
-        _wait(lambda: detector.feed.connected and catalog.refresher.has_refreshed, what="a feed")
         _wait(lambda: detector.ticks > 3, what="a few ticks")
         pathspec = catalog.latest_run("TalkFlow", None)["pathspec"]
         # When will tags a run with Metaflow's CLI
         count, mark = len(seen.changes), deployment.log_mark()
         _cli_tag_add(deployment, "will", pathspec, "pushed")
         # Then the change arrives through the feed: no run listing was asked for
-        seen.wait_for(Change("run", "TalkFlow", pathspec), after=count)
+        seen.wait_for(Change("run", "TalkFlow", pathspec).__eq__, after=count)
         assert _listings(deployment, mark) == []
         assert detector.feed.events_received > 0
         assert "pushed" in catalog.run(pathspec, None)["tags"]
@@ -222,13 +197,8 @@ def stock(tmp_path_factory):
 def test_without_tag_events_a_tag_change_still_shows(stock, tmp_path, anne):
     dep, ids = stock
     # Given a catalog on the feed, probing every 2 s while it is connected
-    catalog = _catalog(dep, tmp_path, ui_backend_ws=dep.ui_ws, feed_probe_every=2)
-    detector = catalog.refresher.detector
-    seen = Recorder()
-    catalog.subscribe(seen)
+    catalog, detector, seen = _on_the_feed(dep, tmp_path, "StockFlow", 2)
     try:
-        catalog.runs("StockFlow", None)
-        _wait(lambda: detector.feed.connected and catalog.refresher.has_refreshed, what="a feed")
         events = detector.feed.events_received
         # When a tag is added through the service's API (as Metaflow's client does)
         pathspec = f"StockFlow/{ids[-1]}"
@@ -239,7 +209,7 @@ def test_without_tag_events_a_tag_change_still_shows(stock, tmp_path, anne):
         )
         assert status == 200
         # Then the feed says nothing, and the probes show it
-        seen.wait_for(Change("run", "StockFlow", pathspec), after=count)
+        seen.wait_for(Change("run", "StockFlow", pathspec).__eq__, after=count)
         assert detector.feed.events_received == events
         assert "unpushed" in catalog.run(pathspec, None)["tags"]
     finally:
