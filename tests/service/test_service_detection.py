@@ -73,6 +73,18 @@ def _listings(dep: RealDeployment, mark: int) -> List[int]:
     return out
 
 
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    """A deployment of its own (these tests add runs and tags): the real service with its
+    ui_backend, holding a few TalkFlow runs of anne and will."""
+    dep = start_real_deployment(tmp_path_factory.mktemp("detection"), ui=True)
+    try:
+        load_synthetic_runs_sql(dep, "TalkFlow", 6)
+        yield dep
+    finally:
+        dep.stop()
+
+
 @pytest.fixture
 def anne(monkeypatch):
     monkeypatch.setenv("METAFLOW_USER", "anne")
