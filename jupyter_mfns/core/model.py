@@ -268,9 +268,7 @@ class ProblemJSON(TypedDict):
     message: str
 
 
-class StatusJSON(TypedDict):
-    """`GET status`: the server's store, its unreadable runs and its request limits."""
-
+class _StatusRequired(TypedDict):
     version: str
     available: bool
     error: Optional[str]
@@ -279,6 +277,14 @@ class StatusJSON(TypedDict):
     problems: List[ProblemJSON]
     limits: LimitsJSON
     parameters_indexed: bool  # every indexed run's parameters are (where/sort answer at once)
+
+
+class StatusJSON(_StatusRequired, total=False):
+    """`GET status`: the server's store, its unreadable runs and its request limits, and how
+    it notices changes in the store (`detection`: `strategy` and what that strategy reports,
+    e.g. the `reason` it fell back to rescanning)."""
+
+    detection: Dict[str, Any]
 
 
 class _EventRequired(TypedDict):

@@ -236,31 +236,36 @@ class ServiceStore(Store):
                 done = finished_run(self.rows.task_state(flow, run_id, end), origin)
                 if done is not None:
                     return done
-        # Unfinished (or broken) run. A fresh run heartbeat (metaflow-service records one every
-        # few seconds while the runtime lives) says "running" without reading any task.
+        # Unfinished (or broken) run. Its heartbeat (metaflow-service records one every few
+        # seconds while the runtime lives) is a sign of life, not a status: a run that just
+        # failed still has a fresh one. The tasks say, newest first: the newest alone first
+        # (usually the one running), then a batch at a time (the rule stops at the first one
+        # still running: a large foreach is not read whole).
         run_row = self._get(obj_path(flow, run_id))
+        heartbeat_fresh = False
         if isinstance(run_row, dict):
             hb = _int(run_row.get("last_heartbeat_ts"))
-            if hb and time.time() - hb < HEARTBEAT_FRESH:
-                return RunDetails("running", None, origin, final=False)
+            heartbeat_fresh = bool(hb) and time.time() - (hb or 0) < HEARTBEAT_FRESH
             view.newest_ms = max(
                 view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
             )
-        # Otherwise look at the tasks as the local store does, newest first, a batch at a time
-        # (the rule stops at the first one still running: a large foreach is not read whole).
         all_tasks = [t for name, _ in steps for t in self.rows.tasks_of(view, name)]
         all_tasks.sort(key=lambda t: t.created_at, reverse=True)
 
         def states() -> Iterator[TaskRecord]:
-            for start in range(0, len(all_tasks), TASK_BATCH):
-                batch = all_tasks[start : start + TASK_BATCH]
+            starts = [0, 1, *range(1 + TASK_BATCH, len(all_tasks), TASK_BATCH)]
+            for start, end in zip(starts, [*starts[1:], len(all_tasks)]):
+                batch = all_tasks[start:end]
                 yield from self._map(lambda t: self.rows.task_state(flow, run_id, t), batch)
+
+        def alive() -> bool:
+            return heartbeat_fresh or self.rows.recent(view.newest_ms)
 
         return unfinished_run(
             states(),
             origin,
-            alive=lambda: self.rows.recent(view.newest_ms),
-            between_steps=lambda seen: not seen and self.rows.recent(view.newest_ms),
+            alive=alive,
+            between_steps=lambda seen: heartbeat_fresh or (not seen and alive()),
         )
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:

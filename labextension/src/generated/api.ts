@@ -663,6 +663,13 @@ export interface components {
             limits: components["schemas"]["Limits"];
             /** @description Every indexed run's parameters are indexed (a new store fills them in the background). */
             parameters_indexed: boolean;
+            /** @description How the server notices changes in the store: `strategy` is `notify` (file system notifications), `service` (incremental reads of a metadata service, plus its ui_backend feed where configured), `scan` (a rescan every interval; `reason` says why) or `on-demand` (no background refresh); the other fields are the strategy's. */
+            detection?: {
+                strategy: string;
+                reason?: string;
+            } & {
+                [key: string]: unknown;
+            };
         };
         Problem: {
             pathspec: string;
