@@ -11,27 +11,40 @@ import socket
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from harness.jupyter import JupyterServer
 from jupyter_mfns.demo.runner import metaflow_env
 
 
 class LiveServer(JupyterServer):
-    """`python -m jupyter server` with only jupyter_mfns enabled, over `store_root`."""
+    """`python -m jupyter server` with only jupyter_mfns enabled, over `store_root` (or, with
+    `env`, over whatever Metaflow's variables in it name: a metadata service), with extra
+    `args` (`--MfnsExtension.change_detection=scan`, ...)."""
 
     request_timeout = 600.0  # a cold start over 100k runs
 
     def __init__(
-        self, store_root: Path, cache_dir: Path, user: str = "anne", refresh_interval: float = 1.0
+        self,
+        store_root: Optional[Path],
+        cache_dir: Path,
+        user: str = "anne",
+        refresh_interval: float = 1.0,
+        args: Sequence[str] = (),
+        env: Optional[Dict[str, str]] = None,
     ) -> None:
-        args = [
-            f"--MfnsExtension.metaflow_root={store_root}",
+        options = [
             f"--MfnsExtension.cache_dir={cache_dir}",
             f"--MfnsExtension.refresh_interval={refresh_interval}",
+            *args,
         ]
+        if store_root is not None:
+            options.append(f"--MfnsExtension.metaflow_root={store_root}")
+        if env is None:
+            assert store_root is not None
+            env = metaflow_env(store_root, user)
         home = Path(tempfile.mkdtemp(prefix="mfns-bench-server-"))
-        super().__init__(home, metaflow_env(store_root, user), args=args, wait=False)
+        super().__init__(home, env, args=options, wait=False)
         self._conn: Optional[http.client.HTTPConnection] = None
 
     def _send(
@@ -68,6 +81,9 @@ class LiveServer(JupyterServer):
     def peak_rss_mb(self) -> float:
         """The server process's peak resident memory so far (VmHWM)."""
         return _status_kb(self.process.pid, "VmHWM") / 1024
+
+    def ws_url(self, route: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/mfns/api/{route}"
 
     def rss_mb(self) -> float:
         return _status_kb(self.process.pid, "VmRSS") / 1024

@@ -17,6 +17,11 @@ parameter values each copy gets of its own (``scale_params.py``: PredictionFlow'
 and ``models``, so parameter filters select subsets). Logs and the other
 artifact records are not copied: a copy's steps hold only what the listing reads.
 
+With ``full_copies=N`` only the newest N copies are whole; older ones hold their run record
+(``_meta/_self.json``) alone, which is all a listing reads: a 1M-run store then fits a disk
+and the inode table (a whole copy takes about 26 inodes and 100 KB). Such a run's status is
+"unknown" (it has no tasks), as Metaflow's client would say of it too.
+
 Stores are cached in ``<cache>/bench-<runs>-<key>`` (the key covers the parameters, the demo
 sources and this generator) and can be deleted at any time. CLI:
 ``python -m benchmarks.scaled_store 10000``.
@@ -25,7 +30,6 @@ sources and this generator) and can be deleted at any time. CLI:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import json
 import os
@@ -35,7 +39,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -121,6 +125,7 @@ class _Copy:
     tags: Tuple[str, ...]
     created_at: int
     params: Tuple[scale_params.Written, ...] = ()  # its own parameter values' blobs
+    lite: bool = False  # only the run record, no steps or tasks
 
 
 @dataclass
@@ -144,6 +149,7 @@ def scaled_store(
     source: Optional[DemoStore] = None,
     workers: Optional[int] = None,
     quiet: bool = True,
+    full_copies: Optional[int] = None,
 ) -> ScaledStore:
     """A store of exactly ``runs`` runs in ``<cache>/bench-<runs>-<key>``, built on first use.
 
@@ -153,7 +159,7 @@ def scaled_store(
     if runs < len(source.story.runs):
         raise ValueError(f"a scaled store needs at least {len(source.story.runs)} runs")
     base = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key = _key(runs, seed, source.story)
+    key = _key(runs, seed, source.story, full_copies)
     root = (base / f"bench-{runs}-{key}").resolve()
     base.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(base / f"bench-{runs}-{key}{LOCK_SUFFIX}"):
@@ -168,11 +174,17 @@ def scaled_store(
         real = copy_demo_store(source, root)
         templates = _trace_templates(real.root)
         copies = _plan_copies(real.story, runs - len(real.story.runs), seed)
-        flows_of = [c.flow for c in copies]
+        if full_copies is not None:  # oldest first: all but the newest are record-only
+            lite = max(0, len(copies) - full_copies)
+            copies = [replace(c, lite=True) for c in copies[:lite]] + copies[lite:]
+        # record-only copies have no tasks, hence no parameters of their own
+        whole = [i for i, c in enumerate(copies) if not c.lite]
+        flows_of = [copies[i].flow for i in whole]
         held = scale_params.write_blobs(
             str(root / ".metaflow"), flows_of, scale_params.plan(flows_of, seed)
         )
-        copies = [dataclasses.replace(c, params=h) for c, h in zip(copies, held)]
+        for i, h in zip(whole, held):
+            copies[i] = replace(copies[i], params=h)
         files = _write_copies(root, templates, copies, workers, quiet)
         flows: Dict[str, int] = {}
         for r in real.story.runs:
@@ -201,8 +213,10 @@ def scaled_store(
         return store
 
 
-def _key(runs: int, seed: int, story: DemoStory) -> str:
+def _key(runs: int, seed: int, story: DemoStory, full_copies: Optional[int] = None) -> str:
     text = f"{SCALE_VERSION}:{runs}:{seed}:{story.source_hash}"
+    if full_copies is not None:
+        text += f":full{full_copies}"
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -382,6 +396,14 @@ def _write_copy(store: str, t: _Template, c: _Copy) -> int:
     dst = os.path.join(store, c.flow, c.run_id)
     delta = c.created_at - t.created_at
     os.mkdir(dst)
+    if c.lite:
+        os.mkdir(os.path.join(dst, "_meta"))
+        record = next(obj for f, obj in t.rewrites if f == "_meta/_self.json")
+        with open(os.path.join(dst, "_meta", "_self.json"), "w", encoding="utf-8") as out:
+            out.write(json.dumps(_rewrite(record, c, delta)))
+        run_mtime = c.created_at / 1000 + 1
+        os.utime(dst, (run_mtime, run_mtime))
+        return 1
     for d, _ in t.dirs:
         os.mkdir(os.path.join(dst, d))
     for f in t.links:
@@ -484,8 +506,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", type=int)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--full-copies", type=int, default=None, help="whole copies (newest)")
     args = parser.parse_args(argv)
-    store = scaled_store(args.runs, seed=args.seed, quiet=False)
+    store = scaled_store(args.runs, seed=args.seed, quiet=False, full_copies=args.full_copies)
     print(store.root)
     return 0
 

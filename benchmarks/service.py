@@ -11,7 +11,9 @@ and times REST queries while the service and S3 count the requests each one caus
 - a page of 50 runs in a namespace, first view (statuses computed) and again (cached);
 - the next page (cursor), a tag-filtered page, namespaces, flows, latest run;
 - one background refresh (requests per refresh interval, whatever the user does);
-- Metaflow's client in service mode asked for the same first page with statuses.
+- Metaflow's client in service mode asked for the same first page with statuses;
+- a task's cards: the list, one card's HTML and its data, beside Metaflow's `get_cards(task)`
+  and `card.get()` in service mode on the same task.
 
 Prints a Markdown table; the deployment helpers live in tests/service/service_deployment.py.
 """
@@ -24,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -36,6 +40,19 @@ from service_deployment import Deployment, serve_local_store  # noqa: E402
 from harness.jupyter import JupyterServer  # noqa: E402
 
 from .scaled_store import scaled_store  # noqa: E402
+
+_CARDS_CLIENT = r"""
+import json, sys, time
+from metaflow import Task, namespace
+from metaflow.cards import get_cards
+namespace(None)
+t = time.time()
+task = Task(sys.argv[1])
+cards = get_cards(task)
+sizes = [len(card.get().encode()) for card in cards]
+meta = task.metadata_dict  # get_cards reads the datastore its metadata names (ds-root)
+print(json.dumps({"seconds": time.time() - t, "sizes": sizes, "ds": meta.get("ds-type")}))
+"""
 
 _CLIENT = r"""
 import json, sys, time
@@ -108,6 +125,7 @@ def run(runs: int, paginate: bool, refresh: float) -> Dict[str, Any]:
         rows.append(
             measure(dep, "Metaflow client: first 50 runs with status", lambda: _client(dep, job))
         )
+        rows += _card_rows(dep, srv, store.root)
     finally:
         if server is not None:
             server.stop()
@@ -124,17 +142,58 @@ def _page(server: JupyterServer, flow: str, ns: str, cursor: Any = None, tags: A
     return len(server.ok("runs", **params)["runs"])
 
 
-def _client(dep: Deployment, job: str) -> Any:
+def _metaflow(dep: Deployment, script: str, argument: str) -> Any:
+    """Metaflow's client in service mode running `script`: its last line, as JSON."""
     proc = subprocess.run(
-        [sys.executable, "-c", _CLIENT, job],
+        [sys.executable, "-c", script, argument],
         env=dep.env("anne"),
         capture_output=True,
         text=True,
         timeout=3600,
         check=True,
     )
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _client(dep: Deployment, job: str) -> Any:
+    out = _metaflow(dep, _CLIENT, job)
     return f"{len(out['rows'])} runs in {out['seconds']:.1f} s"
+
+
+def _card_rows(dep: Deployment, srv: JupyterServer, root: Path) -> List[Dict[str, Any]]:
+    """A task's cards through the server, then through Metaflow's client, same task."""
+    found = sorted((root / ".metaflow" / "mf.cards").glob("*/runs/*/steps/*/tasks/*/cards/*"))
+    if not found:
+        return []
+    flow, _, run, _, step, _, task = found[0].relative_to(root / ".metaflow" / "mf.cards").parts[:7]
+    pathspec = f"{flow}/{run}/{step}/{task}"
+    where = {"pathspec": pathspec, "namespace": ""}
+    listing = srv.ok("cards", **where)
+    card_hash = listing["cards"][0]["hash"]
+
+    def page() -> str:
+        query = urllib.parse.urlencode({**where, "hash": card_hash})
+        request = urllib.request.Request(
+            f"{srv.api_url}/card?{query}", headers={"Authorization": f"token {srv.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return f"{len(answer.read()):,} bytes"
+
+    def client() -> str:
+        out = _metaflow(dep, _CARDS_CLIENT, pathspec)
+        return (
+            f"{len(out['sizes'])} card(s), {sum(out['sizes']):,} bytes in {out['seconds']:.2f} s"
+            f" (from the {out['ds']} datastore its metadata names)"
+        )
+
+    return [
+        measure(dep, "cards of a task", lambda: len(srv.ok("cards", **where)["cards"])),
+        measure(dep, "a card's HTML", page),
+        measure(
+            dep, "a card's data", lambda: srv.ok("card/data", **where, hash=card_hash)["status"]
+        ),
+        measure(dep, "Metaflow client: get_cards(task) + card.get()", client),
+    ]
 
 
 def markdown(result: Dict[str, Any]) -> str:

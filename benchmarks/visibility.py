@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from jupyter_mfns.demo import flow_file, metaflow_env, start_flow
 
@@ -44,8 +44,11 @@ def _runs_tagged(server: LiveServer, flow: str, tag: str) -> List[Dict[str, Any]
     return list(body["runs"])
 
 
-def new_run_visibility(server: LiveServer, root: Path, user: str = "anne") -> float:
-    """Seconds from a new real run's `_self.json` appearing to the API listing it."""
+def new_run_visibility(
+    server: LiveServer, root: Path, user: str = "anne", record: Optional[Dict[str, Any]] = None
+) -> float:
+    """Seconds from a new real run's `_self.json` appearing to the API listing it (`record`
+    gets the run's `pathspec` and the wall time it was `written`)."""
     flow, tag = "FeatureFlow", f"bench-new-{uuid.uuid4().hex[:8]}"
     run_dir = None
     try:
@@ -53,6 +56,8 @@ def new_run_visibility(server: LiveServer, root: Path, user: str = "anne") -> fl
             seen, runs = _poll(lambda: _runs_tagged(server, flow, tag), timeout=180)
             run_dir = root / ".metaflow" / flow / runs[0]["id"]
             written = os.stat(run_dir / "_meta" / "_self.json").st_mtime
+            if record is not None:
+                record.update(pathspec=f"{flow}/{runs[0]['id']}", written=written)
             running.wait(timeout=300, check=False)
         return seen - written
     finally:
@@ -61,9 +66,14 @@ def new_run_visibility(server: LiveServer, root: Path, user: str = "anne") -> fl
 
 
 def tag_change_visibility(
-    server: LiveServer, root: Path, pathspec: str, user: str = "anne"
+    server: LiveServer,
+    root: Path,
+    pathspec: str,
+    user: str = "anne",
+    record: Optional[Dict[str, Any]] = None,
 ) -> Tuple[float, float]:
-    """Seconds until a tag added by Metaflow's CLI shows, and until its removal shows.
+    """Seconds until a tag added by Metaflow's CLI shows, and until its removal shows
+    (`record` gets the wall times they were written: `added_at`, `removed_at`).
 
     The removal restores the run's original `_self.json` (Metaflow's tag CLI also rewrote the
     run's ts_epoch, a known defect), so the store is left exactly as it was.
@@ -84,7 +94,10 @@ def tag_change_visibility(
             stderr=subprocess.DEVNULL,
         )
         seen, _ = _poll(lambda: _runs_tagged(server, flow, tag), timeout=120)
-        added = seen - os.stat(path).st_mtime
+        added_at = os.stat(path).st_mtime
+        added = seen - added_at
+        if record is not None:
+            record["added_at"] = added_at
         proc.wait(timeout=120)
     finally:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".bench-", suffix=".tmp")
@@ -92,5 +105,7 @@ def tag_change_visibility(
             f.write(original)
         os.replace(tmp, path)
         restored = time.time()
+        if record is not None:
+            record["removed_at"] = restored
     seen, _ = _poll(lambda: not _runs_tagged(server, flow, tag), timeout=120)
     return added, seen - restored

@@ -8,7 +8,8 @@ The Catalog resolves it and hands the query to the room that owns it:
 - `listing.RunListing`: runs pages and the latest run;
 - `namespaces.NamespaceQueries`: namespaces, flows and tags in use;
 - `objects.ObjectQueries`: runs, steps, tasks, artifacts and tag edits, read fresh;
-- `logs.LogQueries`: task logs.
+- `logs.LogQueries`: task logs;
+- `cards.CardQueries`: task cards (`@card`), their HTML and live data.
 
 It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py`).
 """
@@ -16,9 +17,11 @@ It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py
 from __future__ import annotations
 
 import os
-from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import identity
+from .cards import CardQueries
+from .detect import Detector, ScanDetector, make_detector
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
 from .limits import DEFAULT_REFRESH_INTERVAL, DEFAULT_TASK_PAGE
@@ -26,6 +29,8 @@ from .listing import RunListing, TagsArg
 from .logs import LogQueries
 from .model import (
     ArtifactsJSON,
+    CardDataJSON,
+    CardsJSON,
     DagJSON,
     FlowsJSON,
     LogsJSON,
@@ -69,18 +74,41 @@ class Catalog:
         cache_dir: Optional[os.PathLike | str] = None,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
         background_refresh: bool = False,
+        change_detection: Union[str, Detector] = "auto",
+        safety_interval: Optional[float] = None,
+        ui_backend_ws: Optional[str] = None,
     ) -> None:
+        """`change_detection` says how a background refresh notices changes (`detect/`):
+        "auto" (notifications or incremental reads where they work, else rescans), "watch",
+        "scan" (rescan every `refresh_interval`, the old way), or a `Detector`. Without a
+        background refresh, queries rescan inline when the index is older than the interval.
+        `safety_interval`: seconds between rescans that catch what notifications missed.
+        `ui_backend_ws`: a metadata service's ui_backend websocket, used as its change feed.
+        """
         self.store = store
+        self._detection = (change_detection, safety_interval, ui_backend_ws)
+        detector: Optional[Detector] = None
+        if isinstance(change_detection, Detector):
+            detector = change_detection
+        elif background_refresh:
+            detector = self._make_detector()
+        # a rescan every second reads every token each time: keep them in memory for it
+        keep_tokens = detector is None or isinstance(detector, ScanDetector)
         self.index = RunIndex(
-            index_path or index_path_for(store.identity, cache_dir), store.identity
+            index_path or index_path_for(store.identity, cache_dir),
+            store.identity,
+            keep_tokens=keep_tokens,
         )
-        parts = Parts.build(store, self.index, refresh_interval)
+        parts = Parts.build(store, self.index, refresh_interval, detector)
+        #: no detector chosen yet: `start_background_refresh` builds the configured one
+        self._detector_pending = detector is None and isinstance(change_detection, str)
         self.refresher = parts.refresher
         self.listing = RunListing(parts)
         self.namespace_queries = NamespaceQueries(parts)
         self.objects = ObjectQueries(parts, self.listing)
         self.log_queries = LogQueries(store, self.objects)
         self.results = ResultsQueries(parts, self.objects)
+        self.card_queries = CardQueries(store, self.objects)
         if background_refresh:
             self.start_background_refresh()
 
@@ -105,7 +133,20 @@ class Catalog:
         """Bring the index up to date with the store; True when something changed."""
         return self.refresher.refresh()
 
+    def _make_detector(self) -> Detector:
+        strategy, safety_interval, ui_backend_ws = self._detection
+        assert isinstance(strategy, str)
+        return make_detector(
+            self.store, strategy, safety_interval=safety_interval, ui_backend_ws=ui_backend_ws
+        )
+
     def start_background_refresh(self) -> None:
+        """Start the background thread that keeps the index current (see `change_detection`)."""
+        if self.refresher.in_background:
+            return
+        if self._detector_pending:
+            self.refresher.detector = self._make_detector()
+            self._detector_pending = False
         self.refresher.start()
 
     def subscribe(self, callback: Callable[[Change], None]) -> Callable[[], None]:
@@ -122,6 +163,10 @@ class Catalog:
     def problems(self) -> List[ProblemJSON]:
         """Runs skipped because their metadata cannot be read (half-written, corrupt)."""
         return self.refresher.problems()
+
+    def detection(self) -> Dict[str, Any]:
+        """How changes in the store are noticed (strategy, and why it fell back if it did)."""
+        return self.refresher.describe()
 
     def close(self) -> None:
         self.refresher.close()
@@ -243,6 +288,23 @@ class Catalog:
         returns its line count."""
         ns = self.resolve_namespace(namespace)
         return self.log_queries.export(pathspec, stream, ns, out)
+
+    def cards(self, pathspec: str, namespace: Namespace = DEFAULT) -> CardsJSON:
+        """A task's cards as `metaflow.cards.get_cards(task)` lists them (a resumed task's
+        are its origin's), without touching any process-wide namespace."""
+        return self.card_queries.cards(pathspec, self.resolve_namespace(namespace))
+
+    def card_html(self, pathspec: str, card_hash: str, namespace: Namespace = DEFAULT) -> bytes:
+        """One card's HTML, as stored (show it only in a sandbox: it may come from anyone)."""
+        ns = self.resolve_namespace(namespace)
+        return self.card_queries.card_html(pathspec, ns, card_hash)
+
+    def card_data(
+        self, pathspec: str, card_hash: str, namespace: Namespace = DEFAULT
+    ) -> CardDataJSON:
+        """A card's latest live data and its task's status (for cards of running tasks)."""
+        ns = self.resolve_namespace(namespace)
+        return self.card_queries.card_data(pathspec, ns, card_hash)
 
     def mutate_tags(
         self,

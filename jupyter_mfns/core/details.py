@@ -26,6 +26,7 @@ class RunDetailsCache:
         self.index = index
         self.refresher = refresher
         refresher.add_poller(self.poll_unfinished)
+        refresher.add_activity_handler(self.recheck)
 
     def cached(self, row: Optional[RunRow]) -> Optional[RunDetails]:
         """The index's details when still valid (final, or recent enough)."""
@@ -76,6 +77,16 @@ class RunDetailsCache:
             details.finished_at,
         ):
             self.refresher.announce([Change("run", row.flow, f"{row.flow}/{row.run_id}")])
+
+    def recheck(self, flow: str, run_id: str) -> None:
+        """Recompute an unfinished run's details now: something happened in it."""
+        row = self.index.run_row(flow, run_id)
+        if row is None:
+            return
+        before = row.stored_details()
+        if before is not None and before.final:
+            return  # done for good
+        self._keep(row, self.store.run_details(flow, run_id))
 
     def poll_unfinished(self) -> None:
         """Recompute the details of the newest runs last seen running (a finish is a change)."""

@@ -72,6 +72,7 @@ class RunListing(Room):
         after = decode_cursor(cursor) if cursor else None
         refresher = self.refresher
         if self._from_scratch and refresher.in_background and not refresher.has_refreshed:
+            refresher.shown(flow, [])  # the detector keeps a close eye on this flow
             return self.runs_from_listing(flow, ns, tag_list, limit, after)
         filters = self._filters(flow, ns, tag_list)
         rows = self.index.query_runs(flow, filters, limit + 1, after)
@@ -95,11 +96,11 @@ class RunListing(Room):
         """The tags a page's runs must carry (the namespace's too), on a fresh index."""
         refresher = self.refresher
         self._listings.clear()  # the index is built: listings are never read again
-        refresher.fresh()
+        refresher.fresh(flow)
         self.require_flow(flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # a run just started may not be indexed yet: refuse only on fresh data
-            refresher.refresh()
+            refresher.catch_up(force=True, flow=flow)
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # like `Flow(flow)` in Metaflow: a flow is in a namespace only through its runs
             raise NamespaceMismatch(flow, ns, self.index.owners(flow))
@@ -109,6 +110,7 @@ class RunListing(Room):
         details = self.parts.details.of_page(rows)
         records = [row.record() for row in rows]
         extras = self.parts.results.of_runs(flow, list(zip(records, details)))
+        self.refresher.shown(flow, [row.run_id for row in rows])  # watched closely while shown
         return [run_json(r, d, e) for r, d, e in zip(records, details, extras)]
 
     def _runs_by_parameters(
@@ -271,5 +273,5 @@ class RunListing(Room):
         raise NoRun(f"{flow} has no {what}{tag_text} in {where}.")
 
     def require_flow(self, flow: str) -> None:
-        if not self.index.tokens(flow) and flow not in self.store.flows():
+        if not self.index.has_runs(flow) and flow not in self.store.flows():
             raise NotFound(f"Flow {flow} does not exist in this Metaflow store.")

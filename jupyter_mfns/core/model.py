@@ -223,6 +223,31 @@ class ArtifactsJSON(TypedDict):
     artifacts: List[ArtifactJSON]
 
 
+class CardJSON(TypedDict):
+    """A card of a task, as `metaflow.cards.get_cards(task)` lists it."""
+
+    type: str  # the card type (`default`, `blank`, a custom type)
+    id: Optional[str]  # `@card(id=...)`, None when the card has none
+    hash: str  # names the card within its task
+    size: int  # bytes of its HTML
+
+
+class CardsJSON(TypedDict):
+    pathspec: str
+    origin_task: Optional[str]  # the resumed-from task whose cards these are (else None)
+    cards: List[CardJSON]
+
+
+class CardDataJSON(TypedDict):
+    """`GET card/data`: a card's latest live data, and whether more can come."""
+
+    pathspec: str
+    hash: str
+    status: Status  # of the task
+    finished: bool  # the task ended: the card is final, stop polling
+    payload: Optional[Dict[str, Any]]  # Metaflow's {reload_token, data, created_on}, or None
+
+
 class TagMutationJSON(TypedDict):
     pathspec: str
     tags: List[str]
@@ -243,9 +268,7 @@ class ProblemJSON(TypedDict):
     message: str
 
 
-class StatusJSON(TypedDict):
-    """`GET status`: the server's store, its unreadable runs and its request limits."""
-
+class _StatusRequired(TypedDict):
     version: str
     available: bool
     error: Optional[str]
@@ -254,6 +277,14 @@ class StatusJSON(TypedDict):
     problems: List[ProblemJSON]
     limits: LimitsJSON
     parameters_indexed: bool  # every indexed run's parameters are (where/sort answer at once)
+
+
+class StatusJSON(_StatusRequired, total=False):
+    """`GET status`: the server's store, its unreadable runs and its request limits, and how
+    it notices changes in the store (`detection`: `strategy` and what that strategy reports,
+    e.g. the `reason` it fell back to rescanning)."""
+
+    detection: Dict[str, Any]
 
 
 class _EventRequired(TypedDict):
@@ -296,6 +327,9 @@ SCHEMAS: Dict[str, type] = {
     "Artifact": ArtifactJSON,
     "Artifacts": ArtifactsJSON,
     "TagMutation": TagMutationJSON,
+    "Card": CardJSON,
+    "Cards": CardsJSON,
+    "CardData": CardDataJSON,
     "Limits": LimitsJSON,
     "Problem": ProblemJSON,
     "ServerStatus": StatusJSON,

@@ -49,6 +49,7 @@ class ObjectQueries(Room):
                 raise NotFound(f"Run {ps.flow}/{ps.run} cannot be read: {why}")
             raise NotFound(f"Run {ps.flow}/{ps.run} does not exist.")
         self.refresher.upsert(rec)
+        self.refresher.shown(rec.flow, [rec.run_id])
         if ns is not None and ns not in rec.all_tags:
             raise NamespaceMismatch(str(ps), ns, owner_namespaces(rec.system_tags))
         return rec

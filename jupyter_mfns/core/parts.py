@@ -5,8 +5,10 @@ builds one `Parts` and hands it to every room."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from .details import RunDetailsCache
+from .detect.base import Detector
 from .index import DerivedCache, RunIndex
 from .refresh import Refresher
 from .results.cache import ResultsCache
@@ -23,8 +25,14 @@ class Parts:
     results: ResultsCache
 
     @classmethod
-    def build(cls, store: Store, index: RunIndex, refresh_interval: float) -> Parts:
-        refresher = Refresher(store, index, refresh_interval)
+    def build(
+        cls,
+        store: Store,
+        index: RunIndex,
+        refresh_interval: float,
+        detector: Optional[Detector] = None,
+    ) -> Parts:
+        refresher = Refresher(store, index, refresh_interval, detector)
         details = RunDetailsCache(store, index, refresher)
         results = ResultsCache(store, index, refresher)
         return cls(store, index, refresher, details, DerivedCache(index), results)

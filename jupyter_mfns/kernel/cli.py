@@ -14,7 +14,7 @@ from ..core.limits import DEFAULT_PAGE_SIZE
 
 SUBCOMMANDS = (
     "namespace", "namespaces", "flows", "runs", "latest", "params", "dag", "tag", "load", "logs",
-    "help",
+    "cards", "help",
 )  # fmt: skip
 TAG_ACTIONS = ("add", "remove", "list")
 
@@ -33,6 +33,7 @@ USAGE = """\
 %mfns load TASK/ARTIFACT [--as NAME]     bind the artifact (pandas when tabular)
 %mfns load TASK                          list the task's artifacts
 %mfns logs TASK [--stderr] [--tail N]    print a task's stdout (or stderr)
+%mfns cards TASK [--id ID] [--type T]    show the task's cards (@card), sandboxed
 RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
 %mfns namespace "note: best so far". EXPR is NAME OP VALUE (OP one of == != < <= > >=, VALUE
 JSON: --where "alpha>=0.5" --where 'model=="xgb"'); ORDER is created_at, -created_at,
@@ -126,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pathspec", help="Flow/Run/Step/Task")
     p.add_argument("--stderr", action="store_true", help="stderr instead of stdout")
     p.add_argument("--tail", type=_positive_int, metavar="N", help="only the last N lines")
+
+    p = sub.add_parser("cards", help="show a task's cards (@card), each in a sandboxed frame")
+    p.add_argument("pathspec", help="Flow/Run/Step/Task")
+    p.add_argument("--id", dest="card_id", metavar="ID", help="only the card with this id")
+    p.add_argument("--type", dest="card_type", metavar="T", help="only cards of this type")
+    p.add_argument(
+        "--height", type=_positive_int, default=600, metavar="PX", help="frame height (600)"
+    )
 
     sub.add_parser("help", help="show the usage")
     return parser

@@ -17,6 +17,7 @@ from ..core.limits import MAX_PAGE
 from ..core.pathspec import parse_pathspec
 from ..core.results.where import DEFAULT_SORT
 from . import cli
+from .cards import task_cards
 from .frames import (
     artifacts_frame,
     dag_frame,
@@ -77,6 +78,7 @@ class Commands:
             "tag": self.tag,
             "load": self.load,
             "logs": self.logs,
+            "cards": self.cards,
             "help": self.help,
         }
         return handler[args.command](args)
@@ -258,6 +260,18 @@ class Commands:
         else:
             self.say("\n".join(line["text"] for line in result["lines"]))
         return None
+
+    def cards(self, args: argparse.Namespace) -> Any:
+        """`%mfns cards TASK [--id ID] [--type T]`: the cards, each in a sandboxed frame."""
+        ns = self.session.namespace
+        shown = task_cards(
+            self.session.catalog, args.pathspec, ns, args.card_id, args.card_type, args.height
+        )
+        if not shown.shown:
+            which = " matching" if args.card_id or args.card_type else ""
+            self.say(f"{shown.listing['pathspec']} has no{which} card.")
+            return None
+        return shown
 
     def help(self, args: argparse.Namespace) -> None:
         self.say(cli.USAGE)

@@ -111,7 +111,7 @@ class Completer:
             return self._tag_candidates(positional, typed)
         if command == "load" and not positional:
             return self.pathspecs(typed, max_depth=5)
-        if command == "logs" and not positional:
+        if command in ("logs", "cards") and not positional:
             return self.pathspecs(typed, max_depth=4)
         return []
 

@@ -1,8 +1,9 @@
 """`jupyter_mfns.browse()`: an ipywidgets results browser that needs no server extension.
 
 It runs wherever ipywidgets render (JupyterLab, the classic notebook, VS Code): namespace
-dropdown, flow and tag filters, the runs table, a run's tasks, a task's stdout/stderr, and its
-artifacts with Load buttons that bind the (pandas) value to a chosen variable in the kernel.
+dropdown, flow and tag filters, the runs table, a run's tasks, a task's stdout/stderr, its
+cards (sandboxed, `widget_cards.py`), and its artifacts with Load buttons that bind the
+(pandas) value to a chosen variable in the kernel.
 Every query goes through the kernel session's Catalog with the browser's own namespace; with
 "linked to kernel" on, that namespace is the kernel's Metaflow namespace, both ways.
 """
@@ -30,6 +31,7 @@ from .loading import (
 )
 from .progress import human_size
 from .session import KernelSession, NamespaceChange, get_session
+from .widget_cards import CardsBox
 
 GLOBAL = ""  # dropdown value standing for the global namespace (a tag is never empty)
 GLOBAL_LABEL = "(global: every namespace)"
@@ -123,10 +125,13 @@ class Browser(widgets.VBox):
         self.log_view = widgets.HTML()
         self.artifacts_box = widgets.VBox()
         self.status = widgets.HTML()
+        self.cards_box = CardsBox(self.session, self._error)
 
-        tabs = widgets.Tab([widgets.VBox([self.stream_toggle, self.log_view]), self.artifacts_box])
-        tabs.set_title(0, "Logs")
-        tabs.set_title(1, "Artifacts")
+        logs = widgets.VBox([self.stream_toggle, self.log_view])
+        tabs = widgets.Tab([logs, self.artifacts_box, self.cards_box])
+        for index, title in enumerate(("Logs", "Artifacts", "Cards")):
+            tabs.set_title(index, title)
+        tabs.observe(lambda c: self.cards_box.set_active(c["new"] == 2), "selected_index")
         self.tabs = tabs
         super().__init__(
             [
@@ -331,6 +336,7 @@ class Browser(widgets.VBox):
         self.artifacts_box.children = self.artifact_rows or [
             widgets.HTML("<i>Choose a task to see its artifacts.</i>" if not self.task else "")
         ]
+        self.cards_box.show(self.task, self.namespace)
 
     def show_log(self) -> None:
         """The last lines of the selected task's stdout or stderr."""

@@ -16,10 +16,11 @@ import sys
 from typing import Any, Optional, Tuple
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, validate
 
 from ..core import limits as core_limits
 from ..core.catalog import Catalog
+from ..core.detect import STRATEGIES, UI_BACKEND_WS_ENV
 from ..core.limits import MAX_PAGE, MAX_TAIL
 from .limits import CATALOG_ERROR_KEY, CATALOG_KEY, LIMITS_KEY, Limits
 from .routes import handler_specs
@@ -73,6 +74,33 @@ class MfnsExtension(ExtensionApp):
 
     background_refresh = Bool(
         True, help="Refresh the run index in a background thread (else on demand)."
+    ).tag(config=True)
+
+    change_detection = Enum(
+        list(STRATEGIES),
+        default_value="auto",
+        help="""How the background refresh notices changes in the store. "watch": file system
+        notifications for a local store (with a slow safety rescan), incremental reads (and
+        the ui_backend feed, if configured) for a metadata service; "scan": rescan every
+        refresh_interval (costs grow with the store); "auto": "watch" where it works (not on
+        network file systems, whose remote writes raise no notifications), else "scan".
+        `GET status` says which is in use (`detection`).""",
+    ).tag(config=True)
+
+    safety_rescan_interval = Float(
+        None,
+        allow_none=True,
+        help="""Seconds between the safety rescans that catch what notifications missed (local
+        store, default 300), or between pages of a metadata service's slow full listing
+        (default 30).""",
+    ).tag(config=True)
+
+    ui_backend_ws = Unicode(
+        None,
+        allow_none=True,
+        help=f"""Websocket URL of the metadata service's ui_backend (e.g.
+        ws://host:8083/api/ws), used as a change feed: new runs and tag changes arrive pushed.
+        Default: ${UI_BACKEND_WS_ENV}.""",
     ).tag(config=True)
 
     default_page_size = Int(
@@ -140,6 +168,9 @@ class MfnsExtension(ExtensionApp):
                 cache_dir=self.cache_dir or None,
                 refresh_interval=self.refresh_interval,
                 background_refresh=self.background_refresh,
+                change_detection=self.change_detection,
+                safety_interval=self.safety_rescan_interval,
+                ui_backend_ws=self.ui_backend_ws or None,
             )
         except Exception as exc:
             self.log.error("jupyter_mfns: cannot open the Metaflow store", exc_info=True)

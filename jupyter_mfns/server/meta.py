@@ -44,6 +44,7 @@ class StatusHandler(MfnsHandler):
             status["default_namespace"] = catalog.default_namespace()
             status["problems"] = catalog.problems()
             status["parameters_indexed"] = catalog.parameters_indexed
+            status["detection"] = catalog.detection()
         self.finish(json.dumps(status))
 
 

@@ -8,3 +8,4 @@ import './results.css';
 import './logs.css';
 import './problem.css';
 import './chips.css';
+import './cards.css';

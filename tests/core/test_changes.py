@@ -9,46 +9,19 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Callable, List
 
 import pytest
 
+from harness.waiting import ChangeRecorder
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.index import Written
 from jupyter_mfns.core.refresh import IDLE_INTERVAL, MAX_RUN_CHANGES, Change, changes_of
 from jupyter_mfns.core.store import LocalStore
 from jupyter_mfns.demo.runner import run_flow
 
+Recorder = ChangeRecorder
+
 TINY_FLOW = Path(__file__).parent / "flows" / "tiny_flow.py"
-
-
-class Recorder:
-    """A subscriber that keeps what it is told, and lets a test wait for one change."""
-
-    def __init__(self) -> None:
-        self.changes: List[Change] = []
-        self.threads: List[str] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, change: Change) -> None:
-        with self._cond:
-            self.changes.append(change)
-            self.threads.append(threading.current_thread().name)
-            self._cond.notify_all()
-
-    def wait_for(
-        self, wanted: Callable[[Change], bool], after: int = 0, timeout: float = 60
-    ) -> Change:
-        """The first change from the `after`-th on that is `wanted`, once it came."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                found = next((c for c in self.changes[after:] if wanted(c)), None)
-                if found is not None:
-                    return found
-                left = deadline - time.monotonic()
-                assert left > 0, f"no such change among {self.changes}"
-                self._cond.wait(left)
 
 
 @pytest.fixture

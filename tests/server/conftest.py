@@ -211,9 +211,10 @@ class Api:
             allow_nonstandard_methods=True,
         )
         text = response.body.decode("utf-8") if response.body else ""
-        media = response.headers.get("Content-Type", "").split(";")[0]
-        if response.code == 200 and media == "text/plain":
-            data: Any = text  # a log file: what the task printed, tracebacks included
+        media = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if response.code == 200 and media in ("text/plain", "text/html"):
+            # a log file (what the task printed, tracebacks included) or a card's HTML
+            data: Any = text
         else:
             try:
                 data = json.loads(text) if text else None

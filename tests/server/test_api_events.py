@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List
@@ -14,7 +16,7 @@ import tornado.httpclient
 import tornado.websocket
 
 from harness.demo_stores import DemoStore
-from jupyter_mfns.demo import start_flow
+from jupyter_mfns.demo import flow_file, metaflow_env, start_flow
 
 GATED_FLOW = Path(__file__).parent / "flows" / "gated_flow.py"
 EVENTS = ("mfns", "api", "events")
@@ -72,6 +74,38 @@ async def test_tag_edits_new_runs_and_finishes_are_events(
             await next_event(ws, lambda e: e == {"type": "run", "pathspec": run_ps}, seen)
             assert (await asyncio.to_thread(running.wait, 60)).succeeded
         assert (await api.ok("runs", {"flow": "GatedFlow"}))["runs"][0]["status"] == "succeeded"
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize(
+    "mfns_traits", [{"change_detection": "watch", "safety_rescan_interval": 24 * 3600.0}]
+)
+async def test_notifications_alone_push_other_processes_changes(
+    api, jp_ws_fetch, mutable_demo_store: DemoStore
+) -> None:
+    # Given a server watching the store by notifications, whose safety rescan never comes
+    status = await api.ok("status")
+    assert status["detection"]["strategy"] == "notify"
+    await api.ok("runs", {"flow": "PredictionFlow", "namespace": ""})
+    ws = await jp_ws_fetch(*EVENTS, params={"namespace": ""})
+    seen: List[Dict[str, Any]] = []
+    try:
+        # When Metaflow's CLI, in another process, tags one of will's runs
+        run = mutable_demo_store.story.will_prediction_runs[-1]
+        flow, run_id = run.split("/")
+        cmd = [sys.executable, str(flow_file(flow)), "--no-pylint", "tag", "add"]
+        cmd += ["--run-id", run_id, "from-the-cli"]
+        env = metaflow_env(mutable_demo_store.root, "will")
+        await asyncio.to_thread(
+            subprocess.run, cmd, env=env, cwd=mutable_demo_store.root, check=True,
+            capture_output=True,
+        )  # fmt: skip
+        # Then the socket names that run, and the listing shows the tag
+        await next_event(ws, lambda e: e == {"type": "run", "pathspec": run}, seen)
+        page = await api.ok("runs", {"flow": flow, "namespace": "", "tag": "from-the-cli"})
+        assert [r["pathspec"] for r in page["runs"]] == [run]
+        assert (await api.ok("status"))["detection"]["strategy"] == "notify"
     finally:
         ws.close()
 

@@ -47,7 +47,9 @@ values = {_values([s.artifact_task, s.long_stdout_task])}
 values = {_values(runs)}
 
 [[operations]]
-include-operation-id = ["getLogs", "downloadLog", "getArtifacts"]
+include-operation-id = [
+    "getLogs", "downloadLog", "getArtifacts", "getCards", "getCard", "getCardData"
+]
 parameters = {{ "query.pathspec" = {{ dictionary = "tasks", probability = 0.8 }}, {ns} }}
 
 [[operations]]

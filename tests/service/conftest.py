@@ -1,8 +1,11 @@
 """Fixtures for the service + S3 tests: real servers, real flows, Metaflow's client as oracle.
 
-- `deployment` (session): a metadata service (metaflow-local-service completed to the
-  metaflow-service API, see standin_service.py) and moto in server mode as S3, holding the
-  story's runs. The runs are made once and replayed from a snapshot in later sessions.
+- `deployment` (session): Netflix's metaflow-service with its ui_backend (on PostgreSQL, from
+  shared/metaflow-service, see real_service.py) and moto in server mode as S3, holding the
+  story's runs. The runs are made once and replayed from a dump in later sessions.
+- `standin_deployment` (session): the same story on the stand-in (metaflow-local-service
+  completed to the metaflow-service API, see standin_service.py), kept for the comparison with
+  a bare metaflow-local-service, whose records it shares.
 - `story` (session): six real flow runs made against it by anne and will (about 90 s):
   shared and unicode tags, a production token, a failed run and its resume by another user, a
   task with a long log and a DataFrame artifact, and a run reserved for tag mutations.
@@ -24,7 +27,14 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
 import pytest
-from service_deployment import Deployment, save_snapshot, start_deployment
+from real_service import RealDeployment, restore_db, save_db, start_real_deployment
+from service_deployment import (
+    Deployment,
+    load_s3_objects,
+    save_s3_objects,
+    save_snapshot,
+    start_deployment,
+)
 
 from harness.demo_stores import default_cache_dir
 from jupyter_mfns.core import Catalog
@@ -57,11 +67,15 @@ class ServiceStory:
         return self.runs[role]
 
 
-def _story_hash() -> str:
+def _story_hash(kind: str) -> str:
     """Covers everything that decides what the story's deployment holds."""
     from importlib import metadata
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(kind.encode())
+    if kind == "real":
+        from real_service import _source_id, fixture_dir
+
+        digest.update(_source_id(fixture_dir()).encode())
     for fn in (_play_story, _start):
         digest.update(inspect.getsource(fn).encode())
     for path in (
@@ -75,17 +89,52 @@ def _story_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def _cached_story(kind: str) -> tuple[Path, bool]:
+    cache = default_cache_dir() / f"service-{kind}-{_story_hash(kind)}"
+    fresh = not (cache / "story.json").is_file() or bool(os.environ.get("MFNS_SERVICE_NO_CACHE"))
+    return cache, fresh
+
+
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory) -> Iterator[Deployment]:
-    """The deployment, with the story's runs: replayed from a snapshot made by an earlier
-    session when one matches (``$MFNS_TEST_STORE_CACHE/service-<hash>``), else made now."""
-    cache = default_cache_dir() / f"service-{_story_hash()}"
-    fresh = not (cache / "story.json").is_file() or os.environ.get("MFNS_SERVICE_NO_CACHE")
-    dep = start_deployment(tmp_path_factory.mktemp("deployment"), snapshot=None if fresh else cache)
+def deployment(tmp_path_factory) -> Iterator[RealDeployment]:
+    """Netflix's metaflow-service (with ui_backend) holding the story's runs: loaded from a
+    dump made by an earlier session when one matches (``<cache>/service-real-<hash>``), else
+    played now."""
+    cache, fresh = _cached_story("real")
+    dep = start_real_deployment(tmp_path_factory.mktemp("deployment"), ui=True)
     try:
         if fresh:
             story = _play_story(dep)
-            _save(dep, story, cache)
+            _save(
+                dep,
+                story,
+                cache,
+                lambda tmp: (save_db(dep, tmp / "db.sql"), save_s3_objects(dep, tmp / "s3")),
+            )
+        else:
+            restore_db(dep, cache / "db.sql")
+            load_s3_objects(dep, cache / "s3")
+            story = ServiceStory(**json.loads((cache / "story.json").read_text("utf-8")))
+        dep.story = story  # type: ignore[attr-defined]
+        yield dep
+    finally:
+        dep.stop()
+
+
+def _dump_real(dep: RealDeployment, dest: Path) -> None:
+    save_db(dep, dest / "db.sql")
+    save_s3_objects(dep, dest / "s3")
+
+
+@pytest.fixture(scope="session")
+def standin_deployment(tmp_path_factory) -> Iterator[Deployment]:
+    """The stand-in service with the story's runs (snapshot in ``<cache>/service-standin-*``)."""
+    cache, fresh = _cached_story("standin")
+    dep = start_deployment(tmp_path_factory.mktemp("standin"), snapshot=None if fresh else cache)
+    try:
+        if fresh:
+            story = _play_story(dep)
+            _save(dep, story, cache, lambda tmp: save_snapshot(dep, tmp))
         else:
             story = ServiceStory(**json.loads((cache / "story.json").read_text("utf-8")))
         dep.story = story  # type: ignore[attr-defined]
@@ -94,10 +143,11 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
         dep.stop()
 
 
-def _save(dep: Deployment, story: ServiceStory, cache: Path) -> None:
+def _save(dep: Deployment, story: ServiceStory, cache: Path, snapshot) -> None:
     tmp = cache.with_name(cache.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    save_snapshot(dep, tmp)
+    tmp.mkdir(parents=True)
+    snapshot(tmp)
     (tmp / "story.json").write_text(json.dumps(asdict(story)), "utf-8")
     try:
         tmp.rename(cache)

@@ -40,6 +40,21 @@ _MOTO_LINE = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) (/[^ ]*) HTTP/1\.1" (\d+)'
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+_COLLECTIONS = ("flows", "runs", "steps", "tasks")
+
+
+def route_of(method: str, path: str) -> str:
+    """`GET /flows/{flow}/runs/{run}` for `GET /flows/F/runs/12?_limit=5`."""
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 1 and parts[i - 1] in _COLLECTIONS:
+            out.append("{" + parts[i - 1].rstrip("s") + "}")
+        else:
+            out.append(part)
+    return f"{method} /" + "/".join(out)
+
+
 @dataclass
 class Deployment:
     """A running metadata service + S3 pair."""
@@ -115,9 +130,14 @@ class Deployment:
 
     # -- request counts, as the servers saw them ----------------------------------------------
     def service_requests(self) -> Counter[str]:
-        """Requests the service answered since the last reset, by `METHOD route`, and total."""
+        """Requests the service answered since the last reset, by `METHOD route` (as
+        `route_of` names them), and total."""
         with urllib.request.urlopen(self.service_url + "/__mfns/requests") as resp:
-            return Counter(json.loads(resp.read()))
+            counts = json.loads(resp.read())
+        out: Counter[str] = Counter()
+        for key, n in counts.items():
+            out[key if key == "total" else route_of(*key.split(" ", 1))] += n
+        return out
 
     def reset_service_requests(self) -> None:
         req = urllib.request.Request(self.service_url + "/__mfns/requests/reset", method="POST")
@@ -147,6 +167,33 @@ class Deployment:
         self.processes.clear()
 
 
+def _base_env() -> Dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("METAFLOW_", "AWS_"))}
+
+
+def start_moto(workdir: Path, port: Optional[int] = None) -> tuple[subprocess.Popen[bytes], str]:
+    """moto in server mode as S3 on a free port, logging its requests to `workdir/moto.log`;
+    returns once it answers."""
+    port = port or free_port()
+    log = workdir / "moto.log"
+    with open(log, "wb") as out:
+        moto = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**_base_env(), "PYTHONUNBUFFERED": "1"},  # its request log is read by tests
+            cwd=str(workdir),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(url + "/moto-api/", moto, log, timeout=30)
+    except BaseException:
+        moto.terminate()
+        moto.wait()
+        raise
+    return moto, url
+
+
 def start_deployment(
     workdir: os.PathLike[str] | str,
     *,
@@ -171,17 +218,10 @@ def start_deployment(
         paginate=paginate,
         records_root=service_root,
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("METAFLOW_", "AWS_"))}
-    moto_log = open(dep.moto_log, "wb")  # noqa: SIM115 - the child keeps its own descriptor
-    service_log = open(work / "service.log", "wb")  # noqa: SIM115
+    base = _base_env()
+    service_log = open(work / "service.log", "wb")  # noqa: SIM115 - the child keeps its own
     try:
-        moto = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
-            stdout=moto_log,
-            stderr=subprocess.STDOUT,
-            env={**base, "PYTHONUNBUFFERED": "1"},  # its request log is read by tests
-            cwd=str(work),
-        )
+        moto, _ = start_moto(work, s3_port)
         dep.processes.append(moto)
         args = [sys.executable, str(HERE / "standin_service.py"), "--root", str(service_root)]
         args += ["--port", str(service_port)] + (["--paginate"] if paginate else [])
@@ -194,18 +234,12 @@ def start_deployment(
         )
         dep.processes.append(service)
     finally:
-        moto_log.close()
         service_log.close()
     try:
-        wait_for_http(dep.s3_url + "/moto-api/", moto, dep.moto_log, timeout=30)
         wait_for_http(dep.service_url + "/ping", service, work / "service.log", timeout=30)
-        client = dep.s3_client()
-        client.create_bucket(Bucket=BUCKET)
+        dep.s3_client().create_bucket(Bucket=BUCKET)
         if snapshot is not None:
-            objects = Path(snapshot) / "s3"
-            for path in sorted(p for p in objects.rglob("*") if p.is_file()):
-                key = path.relative_to(objects).as_posix()
-                client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
+            load_s3_objects(dep, Path(snapshot) / "s3")
     except BaseException:
         dep.stop()
         raise
@@ -216,12 +250,25 @@ def save_snapshot(dep: Deployment, dest: os.PathLike[str] | str) -> None:
     """Copy the deployment's service records and S3 objects to `dest` (for `start_deployment`)."""
     out = Path(dest)
     shutil.copytree(dep.service_root, out / "service", symlinks=True)
+    save_s3_objects(dep, out / "s3")
+
+
+def save_s3_objects(dep: Deployment, dest: Path) -> None:
+    """Every object of the deployment's bucket, as files under `dest`."""
     client = dep.s3_client()
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
         for obj in page.get("Contents", []):
-            target = out / "s3" / obj["Key"]
+            target = dest / obj["Key"]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(client.get_object(Bucket=BUCKET, Key=obj["Key"])["Body"].read())
+
+
+def load_s3_objects(dep: Deployment, source: Path) -> None:
+    """Upload the files saved by `save_s3_objects` into the deployment's bucket."""
+    client = dep.s3_client()
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        key = path.relative_to(source).as_posix()
+        client.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
 
 
 def serve_local_store(
@@ -251,14 +298,18 @@ def serve_local_store(
 def mirror_datastore_to_s3(dep: Deployment, metaflow_dir: Path, workers: int = 8) -> int:
     """Upload a local datastore's objects (not its `_meta` records) under the S3 sysroot.
 
-    Walks flow folders, their `data/` blobs and each task folder's files (logs, data.json);
-    run folders of copies hold only `_meta`, so this stays fast at 100k runs. Returns the
+    Walks flow folders, their `data/` blobs and each task folder's files (logs, data.json),
+    and the card folder (`mf.cards`); run folders of copies hold only `_meta`, so this stays
+    fast at 100k runs. Returns the
     number of objects uploaded.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     files: List[Path] = []
     for flow in (e for e in os.scandir(metaflow_dir) if e.is_dir()):
+        if flow.name == "mf.cards":  # the card folder: few files, all of them
+            files += [p for p in Path(flow.path).rglob("*") if p.is_file()]
+            continue
         for run in os.scandir(flow.path):
             if not run.is_dir() or run.name == "_meta":
                 continue

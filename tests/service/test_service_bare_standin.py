@@ -3,7 +3,9 @@
 That stand-in lacks `GET /flows` (flows then come from the S3 datastore's top-level folders,
 each confirmed with `GET /flows/{name}`), returns every attempt's artifact rows (the store
 keeps the latest attempt's) and decorates run listings with UI fields (ignored). Given the
-story's records served by it, the Catalog gives the same answers as over the completed one.
+story's records served by it, the Catalog gives the same answers as over the completed one
+(the stand-in of `standin_service.py`: the real metaflow-service keeps its records in
+PostgreSQL, which metaflow-local-service cannot read).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ _SERVE = (
 
 
 @pytest.fixture(scope="module")
-def bare_url(deployment: Deployment, story, tmp_path_factory) -> Iterator[str]:
+def bare_url(standin_deployment: Deployment, tmp_path_factory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("bare")
+    deployment = standin_deployment
     shutil.copytree(deployment.service_root / ".metaflow", root / ".metaflow")
     port = free_port()
     log = root / "bare.log"
@@ -50,7 +53,8 @@ def bare_url(deployment: Deployment, story, tmp_path_factory) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_bare_standin_gives_the_same_answers(deployment, story, bare_url, tmp_path, monkeypatch):
+def test_bare_standin_gives_the_same_answers(standin_deployment, bare_url, tmp_path, monkeypatch):
+    deployment, story = standin_deployment, standin_deployment.story
     monkeypatch.setenv("METAFLOW_USER", "anne")
     bare_store = ServiceStore(
         bare_url, S3Reader(deployment.sysroot_s3, client=deployment.s3_client())

@@ -1,7 +1,7 @@
-"""Requests per query on a service that paginates, counted by the servers themselves.
+"""Requests per query on Netflix's metaflow-service, counted from the service's access log.
 
-Given 1,200 runs in a service answering run listings 500 rows at a time (recent
-metaflow-service: `_limit`, `_cursor`, `X-Next-Cursor`), a refresh of the index costs one
+Given 1,200 runs in the service (it answers run listings 500 rows at a time: `_limit`,
+`_cursor`, `X-Next-Cursor`), a refresh of the index costs one
 listing per flow (3 pages here), never one request per run; a page of 50 runs costs only the
 status details of runs not seen before, and nothing at all once they are cached.
 """
@@ -12,7 +12,7 @@ import threading
 from typing import Iterator, Tuple
 
 import pytest
-from service_deployment import Deployment, load_synthetic_runs, start_deployment
+from real_service import RealDeployment, load_synthetic_runs_sql, start_real_deployment
 
 from jupyter_mfns.core import Catalog
 
@@ -21,10 +21,10 @@ N_RUNS = 1200
 
 
 @pytest.fixture(scope="module")
-def scale(tmp_path_factory) -> Iterator[Tuple[Deployment, list]]:
-    dep = start_deployment(tmp_path_factory.mktemp("scale"), paginate=True)
+def scale(tmp_path_factory) -> Iterator[Tuple[RealDeployment, list]]:
+    dep = start_real_deployment(tmp_path_factory.mktemp("scale"))
     try:
-        ids = load_synthetic_runs(dep, FLOW, N_RUNS, tags_every={"even": 2, "tenth": 10})
+        ids = load_synthetic_runs_sql(dep, FLOW, N_RUNS, tags_every={"even": 2, "tenth": 10})
         yield dep, ids
     finally:
         dep.stop()
@@ -77,9 +77,7 @@ def test_a_page_costs_details_once_then_nothing(scale, catalog):
     # (status and details: the run, its steps, end tasks and their metadata; its parameters:
     # the _parameters task and its artifacts)
     assert _run_routes(first) <= PER_RUN * 50
-    looked_at = {
-        route for route in first if route.startswith("GET /flows/{flow_name}/runs/{run_id}")
-    }
+    looked_at = {route for route in first if route.startswith("GET /flows/{flow}/runs/{run}")}
     assert looked_at  # details were fetched from per-run routes...
     assert catalog.store.stats()["s3_requests"] <= 2  # ...and one shared _success blob
     # When she opens the same page again (and a filtered one over the same runs)
@@ -120,7 +118,7 @@ def test_unfinished_runs_on_a_page_never_starve_the_pool(scale):
     # Given a page of unfinished runs, more than the store has threads (each one's details
     # read its tasks concurrently too)
     dep, _ = scale
-    ids = load_synthetic_runs(dep, "UnfinishedFlow", 12, finished=False)
+    ids = load_synthetic_runs_sql(dep, "UnfinishedFlow", 12, finished=False)
     store = dep.store(workers=2)
     result: dict = {}
     worker = threading.Thread(

@@ -26,6 +26,56 @@ def run_row(db: sqlite3.Connection, flow: str, run_id: str) -> Optional[RunRow]:
     return RunRow._make(row) if row is not None else None
 
 
+def indexed_flows(db: sqlite3.Connection) -> List[str]:
+    return [r[0] for r in db.execute("SELECT flow FROM flow_counts WHERE n > 0")]
+
+
+def all_tokens(db: sqlite3.Connection) -> List[Tuple[str, str, str]]:
+    """(flow, run_id, token) of every indexed run."""
+    return db.execute("SELECT flow, run_id, token FROM runs").fetchall()
+
+
+def flow_tokens(db: sqlite3.Connection, flow: str) -> Dict[str, str]:
+    """run_id -> token of every indexed run of `flow` (one range read of the primary key)."""
+    return dict(db.execute("SELECT run_id, token FROM runs WHERE flow = ?", (flow,)).fetchall())
+
+
+def run_token(db: sqlite3.Connection, flow: str, run_id: str) -> Optional[str]:
+    row = db.execute(
+        "SELECT token FROM runs WHERE flow = ? AND run_id = ?", (flow, run_id)
+    ).fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def tokens_of(db: sqlite3.Connection, flow: str, run_ids: Sequence[str]) -> Dict[str, str]:
+    """run_id -> token of those of `run_ids` that are indexed."""
+    out: Dict[str, str] = {}
+    for i in range(0, len(run_ids), 500):
+        chunk = list(run_ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        out.update(
+            db.execute(
+                f"SELECT run_id, token FROM runs WHERE flow = ? AND run_id IN ({marks})",
+                [flow, *chunk],
+            ).fetchall()
+        )
+    return out
+
+
+def run_ids_between(
+    db: sqlite3.Connection, flow: str, above: Optional[int], below: Optional[int]
+) -> List[str]:
+    """Ids of runs of `flow` created strictly after `above` and before `below` (None: open)."""
+    sql, params = "SELECT run_id FROM runs WHERE flow = ?", [flow]
+    if above is not None:
+        sql += " AND created_at > ?"
+        params.append(above)  # type: ignore[arg-type]
+    if below is not None:
+        sql += " AND created_at < ?"
+        params.append(below)  # type: ignore[arg-type]
+    return [r[0] for r in db.execute(sql, params)]
+
+
 def tag_count(db: sqlite3.Connection, tag: str, flow: str) -> int:
     row = db.execute(
         "SELECT coalesce(sum(n), 0) FROM tag_counts WHERE tag = ? AND flow = ?", (tag, flow)

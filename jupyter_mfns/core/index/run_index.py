@@ -1,7 +1,9 @@
 """A SQLite index of run rows, so namespace and tag queries over 100k runs take milliseconds.
 
 It is refreshed incrementally: the store reports which runs changed since the change tokens
-held here (in memory, loaded from the file at start), and only those rows are rewritten.
+held here, and only those rows are rewritten. The tokens live in the file; a copy is kept in
+memory only when asked (`keep_tokens`: a refresh that rescans every second reads them all each
+time), as 1M runs' tokens would cost about 180 MB there.
 """
 
 from __future__ import annotations
@@ -28,18 +30,22 @@ WRITE_BATCH = 2000
 class RunIndex:
     """SQLite tables of runs and their tags for one store, plus in-memory change tokens."""
 
-    def __init__(self, path: os.PathLike | str, identity: str) -> None:
+    def __init__(self, path: os.PathLike | str, identity: str, *, keep_tokens: bool = True) -> None:
         self.file = IndexFile(path, identity)
         self.path: Path = self.file.path
         self.identity = identity
         self._write_lock = threading.RLock()
-        self._tokens: Dict[str, Dict[str, str]] = {}
-        #: bumped on every change of runs or tags, so callers can cache derived answers
+        #: flow -> run id -> token, for every indexed run when `keep_tokens`, else None
+        self._tokens: Optional[Dict[str, Dict[str, str]]] = {} if keep_tokens else None
+        #: bumped on every change, so callers can cache derived answers
         self.generation = 0
         #: per flow, bumped when runs' parameters are written (answers filtered by them)
         self.params_generation: Dict[str, int] = {}
-        for flow, run_id, token in self.file.open():
-            self._tokens.setdefault(flow, {})[run_id] = token
+        self.file.open()
+        self._flows = set(queries.indexed_flows(self.db))
+        if self._tokens is not None:
+            for flow, run_id, token in queries.all_tokens(self.db):
+                self._tokens.setdefault(flow, {})[run_id] = token
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -50,15 +56,40 @@ class RunIndex:
 
     # -- writes ------------------------------------------------------------------------------
     def known_flows(self) -> List[str]:
-        return sorted(self._tokens)
+        return sorted(self._flows)
 
     def tokens(self, flow: str) -> Mapping[str, str]:
-        return self._tokens.get(flow, {})
+        """Run id -> change token of every indexed run of `flow` (the caller must not keep a
+        reference it expects to stay current)."""
+        if self._tokens is not None:
+            return self._tokens.get(flow, {})
+        return queries.flow_tokens(self.db, flow)
+
+    def token(self, flow: str, run_id: str) -> Optional[str]:
+        if self._tokens is not None:
+            return self._tokens.get(flow, {}).get(run_id)
+        return queries.run_token(self.db, flow, run_id)
+
+    def tokens_of(self, flow: str, run_ids: Sequence[str]) -> Dict[str, str]:
+        """run_id -> token of those of `run_ids` that are indexed."""
+        if self._tokens is not None:
+            known = self._tokens.get(flow, {})
+            return {r: known[r] for r in run_ids if r in known}
+        return queries.tokens_of(self.db, flow, run_ids)
+
+    def run_ids_between(self, flow: str, above: Optional[int], below: Optional[int]) -> List[str]:
+        """Runs of `flow` created strictly between two times (epoch ms; None: unbounded)."""
+        return queries.run_ids_between(self.db, flow, above, below)
+
+    def has_runs(self, flow: str) -> bool:
+        if self._tokens is not None:
+            return bool(self._tokens.get(flow))
+        return queries.count_runs(self.db, flow, []) > 0
 
     def apply(self, flow: str, scan: ScanResult) -> Written:
         """Write a flow's scan result in one transaction; true when anything changed."""
         if not scan.upserts and not scan.removed:
-            self._tokens.setdefault(flow, {})
+            self._flows.add(flow)
             return Written()
         written = Written()
         with self._write_lock:
@@ -70,11 +101,13 @@ class RunIndex:
                 written.merge(writes.write_runs(db, flow, [], scan.removed))
                 for i in range(0, len(upserts), WRITE_BATCH):
                     written.merge(writes.write_runs(db, flow, upserts[i : i + WRITE_BATCH], []))
-            tokens = self._tokens.setdefault(flow, {})
-            for run_id in scan.removed:
-                tokens.pop(run_id, None)
-            for rec in scan.upserts:
-                tokens[rec.run_id] = rec.token
+            self._flows.add(flow)
+            if self._tokens is not None:
+                tokens = self._tokens.setdefault(flow, {})
+                for run_id in scan.removed:
+                    tokens.pop(run_id, None)
+                for rec in scan.upserts:
+                    tokens[rec.run_id] = rec.token
             self.generation += 1
         return written
 
@@ -83,18 +116,22 @@ class RunIndex:
             db = self.db
             with db:
                 writes.drop_flow(db, flow)
-            self._tokens.pop(flow, None)
+            self._flows.discard(flow)
+            if self._tokens is not None:
+                self._tokens.pop(flow, None)
             self.generation += 1
 
     def upsert(self, rec: RunRecord) -> Written:
         """Write one run read fresh from the store (after a tag change or a direct lookup)."""
-        if self._tokens.get(rec.flow, {}).get(rec.run_id) == rec.token:
+        if self.token(rec.flow, rec.run_id) == rec.token:
             return Written()
         with self._write_lock:
             db = self.db
             with db:
                 written = writes.write_runs(db, rec.flow, [rec], [])
-            self._tokens.setdefault(rec.flow, {})[rec.run_id] = rec.token
+            self._flows.add(rec.flow)
+            if self._tokens is not None:
+                self._tokens.setdefault(rec.flow, {})[rec.run_id] = rec.token
             self.generation += 1
         return written
 

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterator, Optional, Tuple
+from typing import Optional
 
 SCHEMA_VERSION = "5"
 
@@ -89,10 +89,10 @@ class IndexFile:
             conn = self._local.conn = self._connect()
         return conn
 
-    def open(self) -> Iterator[Tuple[str, str, str]]:
-        """Create or check the tables, then list (flow, run_id, token) of every indexed run.
+    def open(self) -> None:
+        """Create or check the tables.
 
-        A foreign, corrupt or outdated file is deleted and rebuilt (then nothing is listed).
+        A foreign, corrupt or outdated file is deleted and rebuilt (empty).
         """
         try:
             self._init_schema()
@@ -104,7 +104,6 @@ class IndexFile:
                 except FileNotFoundError:
                     pass
             self._init_schema()
-        return iter(self.db.execute("SELECT flow, run_id, token FROM runs").fetchall())
 
     def _init_schema(self) -> None:
         db = self.db

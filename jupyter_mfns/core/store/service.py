@@ -24,6 +24,7 @@ import hashlib
 import json
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -40,6 +41,7 @@ from .base import (
     Store,
     TaskRecord,
 )
+from .cards import CardFolder
 from .rules import MetadataError, run_record_from_json
 from .rules import as_int as _int
 from .s3 import DatastoreReader, check_part
@@ -80,10 +82,13 @@ class ServiceStore(Store):
         listing_ttl: float = 0.5,
         workers: int = 8,
         api: Optional[ServiceAPI] = None,
+        cards: Optional[CardFolder] = None,
     ) -> None:
         self.api = api or ServiceAPI(url, headers)
         self.url = self.api.url
         self.data = datastore
+        #: `<datastore root>/mf.cards` unless the configuration names another (`config.py`)
+        self.card_folder = cards or CardFolder(datastore)
         self.identity = f"service:{self.url}|{datastore.root}"
         self.metadata_spec = f"service@{self.url}"
         self.listing_ttl = listing_ttl
@@ -121,7 +126,11 @@ class ServiceStore(Store):
 
     def stats(self) -> Dict[str, int]:
         """Requests sent so far: to the service, and to the datastore (S3), by kind."""
-        return {**self.api.stats, **self.data.stats}
+        stats = Counter(self.data.stats)
+        cards = self.card_folder
+        if cards is not None and cards.reader is not self.data:  # cards elsewhere (CARD_S3ROOT)
+            stats.update(cards.reader.stats)
+        return {**self.api.stats, **stats}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
@@ -227,31 +236,36 @@ class ServiceStore(Store):
                 done = finished_run(self.rows.task_state(flow, run_id, end), origin)
                 if done is not None:
                     return done
-        # Unfinished (or broken) run. A fresh run heartbeat (metaflow-service records one every
-        # few seconds while the runtime lives) says "running" without reading any task.
+        # Unfinished (or broken) run. Its heartbeat (metaflow-service records one every few
+        # seconds while the runtime lives) is a sign of life, not a status: a run that just
+        # failed still has a fresh one. The tasks say, newest first: the newest alone first
+        # (usually the one running), then a batch at a time (the rule stops at the first one
+        # still running: a large foreach is not read whole).
         run_row = self._get(obj_path(flow, run_id))
+        heartbeat_fresh = False
         if isinstance(run_row, dict):
             hb = _int(run_row.get("last_heartbeat_ts"))
-            if hb and time.time() - hb < HEARTBEAT_FRESH:
-                return RunDetails("running", None, origin, final=False)
+            heartbeat_fresh = bool(hb) and time.time() - (hb or 0) < HEARTBEAT_FRESH
             view.newest_ms = max(
                 view.newest_ms, _int(run_row.get("ts_epoch")) or 0, hb * 1000 if hb else 0
             )
-        # Otherwise look at the tasks as the local store does, newest first, a batch at a time
-        # (the rule stops at the first one still running: a large foreach is not read whole).
         all_tasks = [t for name, _ in steps for t in self.rows.tasks_of(view, name)]
         all_tasks.sort(key=lambda t: t.created_at, reverse=True)
 
         def states() -> Iterator[TaskRecord]:
-            for start in range(0, len(all_tasks), TASK_BATCH):
-                batch = all_tasks[start : start + TASK_BATCH]
+            starts = [0, 1, *range(1 + TASK_BATCH, len(all_tasks), TASK_BATCH)]
+            for start, end in zip(starts, [*starts[1:], len(all_tasks)]):
+                batch = all_tasks[start:end]
                 yield from self._map(lambda t: self.rows.task_state(flow, run_id, t), batch)
+
+        def alive() -> bool:
+            return heartbeat_fresh or self.rows.recent(view.newest_ms)
 
         return unfinished_run(
             states(),
             origin,
-            alive=lambda: self.rows.recent(view.newest_ms),
-            between_steps=lambda seen: not seen and self.rows.recent(view.newest_ms),
+            alive=alive,
+            between_steps=lambda seen: heartbeat_fresh or (not seen and alive()),
         )
 
     def run_details_many(self, flow: str, run_ids: Sequence[str]) -> Dict[str, RunDetails]:

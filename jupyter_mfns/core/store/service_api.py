@@ -23,6 +23,7 @@ from urllib3.util.retry import Retry
 
 from ..errors import StoreUnavailable
 
+USER_AGENT = "jupyter_mfns"
 #: rows per page of a paginated run listing (recent metaflow-service caps `_limit` at 500)
 PAGE_LIMIT = 500
 #: statuses of a service (or the proxy before it) that is restarting or overloaded
@@ -94,6 +95,8 @@ class ServiceAPI:
 
         self.url = url.rstrip("/")
         self.headers = dict(headers or {})
+        # so a service's access log tells this client's requests from Metaflow's own
+        self.headers.setdefault("User-Agent", USER_AGENT)
         self.timeout = timeout
         self.retries = retries
         self.page_limit = page_limit
@@ -131,13 +134,16 @@ class ServiceAPI:
 
         self._count(method)
         try:
-            return self.session.request(
+            resp = self.session.request(
                 method, self.url + path, headers=self.headers, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
             raise StoreUnavailable(
                 f"The Metaflow service at {self.url} is unreachable: {exc}"
             ) from exc
+        with self._stats_lock:
+            self.stats["service_bytes"] += len(resp.content)
+        return resp
 
     def get(self, path: str, params: Optional[Mapping[str, Any]] = None) -> Any:
         """The JSON answer of a GET; None on 404."""
@@ -171,6 +177,30 @@ class ServiceAPI:
             return resp.status_code, resp.text
 
     # -- listings ----------------------------------------------------------------------------
+    def _note_pagination(self, headers: Mapping[str, str]) -> None:
+        # metaflow-service sends X-Limit (and X-Next-Cursor but on the last page)
+        self.paginates = any(
+            h in headers for h in ("X-Next-Cursor", "X-Limit", "X-Pagination-Limit")
+        )
+
+    def run_page(
+        self, flow: str, limit: int, cursor: Optional[str] = None
+    ) -> Tuple[Optional[List[Dict[str, Any]]], Optional[str]]:
+        """One page of `flow`'s runs, newest first, and the cursor of the next page (None on
+        the last page, and always on a service that does not paginate: it sent them all)."""
+        path = obj_path(flow) + "/runs"
+        params: Dict[str, Any] = {"_limit": limit}
+        if cursor:
+            params["_cursor"] = cursor
+        body, headers = self.get_with_headers(path, params)
+        if body is None:
+            return None, None
+        if not isinstance(body, list):
+            raise StoreUnavailable(f"The Metaflow service sent a non-list for {path}")
+        following = headers.get("X-Next-Cursor")
+        self._note_pagination(headers)
+        return [r for r in body if isinstance(r, dict)], following or None
+
     def run_pages(self, flow: str) -> Iterator[Optional[List[Dict[str, Any]]]]:
         """The run rows of `flow` as the service pages them (one page on older services);
         a single None when the flow does not exist."""
@@ -189,7 +219,7 @@ class ServiceAPI:
             first = False
             yield [r for r in body if isinstance(r, dict)]
             cursor = headers.get("X-Next-Cursor")
-            self.paginates = cursor is not None or "X-Pagination-Limit" in headers
+            self._note_pagination(headers)
             if not cursor or cursor in seen_cursors:
                 return
             seen_cursors.add(cursor)
