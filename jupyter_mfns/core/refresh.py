@@ -188,16 +188,15 @@ class Refresher:
                 changed = True
         for flow, run_id in sorted(hints.runs):
             if flow not in hints.flows:
-                changed |= self._reread_run(flow, run_id)
+                changed |= self._reread_run(flow, run_id, hints.notified.get((flow, run_id)))
         for rec in hints.records:
-            if self.index.token(rec.flow, rec.run_id) != rec.token:
-                changed |= self.write(rec.flow, ScanResult(upserts=[rec]))
+            changed |= self._rewrite_run(rec)
         for flow, run_id in sorted(hints.details):
             for handler in self._activity:
                 handler(flow, run_id)
         return changed
 
-    def _reread_run(self, flow: str, run_id: str) -> bool:
+    def _reread_run(self, flow: str, run_id: str, notified: Optional[str] = None) -> bool:
         try:
             rec = self.store.read_run(flow, run_id)
         except MfnsError as exc:  # half-written or corrupt: skipped, reported
@@ -209,12 +208,22 @@ class Refresher:
             if self.index.token(flow, run_id) is None:
                 return False
             return self.write(flow, ScanResult(removed=[run_id]))
-        if self.index.token(flow, run_id) == rec.token:
-            # the store changed but the shared index file already has it: another process
-            # (a kernel's `%mfns tag`) wrote it first; this process's readers still must hear
-            self.announce([Change("run", flow, f"{flow}/{run_id}")])
+        return self._rewrite_run(rec, notified)
+
+    def _rewrite_run(self, rec: RunRecord, notified: Optional[str] = None) -> bool:
+        """Write a run read fresh and announce what changed. A run a notification named
+        (`notified`) is announced even when its row in the index file, shared with kernels,
+        is current already: another process (a kernel's `%mfns tag`) wrote it there first,
+        and this process's readers must still hear of it."""
+        before = self.index.token(rec.flow, rec.run_id)
+        if before == rec.token:
+            if notified == "runs":
+                self.announce([Change("runs", rec.flow)])
+            elif notified == "run":
+                self.announce([Change("run", rec.flow, f"{rec.flow}/{rec.run_id}")])
             return False
-        return self.write(flow, ScanResult(upserts=[rec]))
+        known = {} if before is None else {rec.run_id: before}
+        return self.write(rec.flow, ScanResult(upserts=[rec]), known)
 
     def mark_caught_up(self) -> None:
         """The detector caught up with the store its own way (not by a whole rescan)."""

@@ -83,7 +83,11 @@ def test_changes_by_other_writers_and_new_runs_are_reported(tmp_path, anne):
         # Then that is a change of the flow's runs too
         seen.wait_for(lambda c: c == Change("runs", "TinyFlow"), after=count)
         assert second not in [r["pathspec"] for r in catalog.iter_runs("TinyFlow", None)]
-        assert set(seen.threads) == {"mfns-refresh"}
+        # what the store's writers did was learned by the refresh thread (a query that computes
+        # a run's status announces that from its own thread: "from the thread that learned it")
+        told = list(zip(seen.changes, seen.threads))
+        assert {t for c, t in told if c.kind == "runs"} == {"mfns-refresh"}, told
+        assert (Change("run", "TinyFlow", first), "mfns-refresh") in told, told
         # and the subscriber after the failing one was told too
         broken.wait_for(lambda c: c == Change("runs", "TinyFlow"), after=count)
     finally:

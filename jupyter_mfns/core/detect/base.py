@@ -29,6 +29,9 @@ class Hints:
     runs: Set[RunKey] = field(default_factory=set)  # re-read these runs' records
     details: Set[RunKey] = field(default_factory=set)  # recompute these runs' status
     records: List[RunRecord] = field(default_factory=list)  # rows read already, to write
+    #: runs a file system notification named (`runs`: a new run folder, `run`: its record
+    #: rewritten): announced even when the index file, shared with kernels, already has it
+    notified: Dict[RunKey, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.everything or self.flows or self.runs or self.details or self.records)
@@ -39,6 +42,14 @@ class Hints:
         self.runs |= other.runs
         self.details |= other.details
         self.records += other.records
+        for key, kind in other.notified.items():
+            self.notify(key, kind)
+
+    def notify(self, key: RunKey, kind: str) -> None:
+        """A notification named run `key` (`runs`: it is new; `run`: it changed)."""
+        self.runs.add(key)
+        if self.notified.get(key) != "runs":
+            self.notified[key] = kind
 
 
 class Detector(ABC):

@@ -262,6 +262,7 @@ class LocalWatcher:
         key = (watch.flow, name)
         hints.runs.add(key)
         if mask & _ARRIVED:
+            hints.notify(key, "runs")
             self.watch_tree(watch.flow, name, hints)  # a new run is running
         elif mask & _LEFT:
             self.unwatch_tree(key)
@@ -272,14 +273,14 @@ class LocalWatcher:
         key = (watch.flow, watch.run)
         if name == META:
             self.watch_run_meta(*key, hints)
-            hints.runs.add(key)
+            hints.notify(key, "runs")
         else:
             self._watch_step(key, os.path.join(watch.path, name), hints)
             hints.details.add(key)
 
     def _on_run_meta(self, watch: Watch, mask: int, name: str, hints: Hints) -> None:
         if name == SELF or mask & _GONE:
-            hints.runs.add((watch.flow, watch.run))
+            hints.notify((watch.flow, watch.run), "run")
 
     def _on_step(self, watch: Watch, mask: int, name: str, hints: Hints) -> None:
         if mask & _ARRIVED and mask & flags.ISDIR and name != META:
