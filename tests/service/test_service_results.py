@@ -4,11 +4,11 @@ service mode, and a poisoned parameter blob in S3 is never unpickled."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+from real_service import RealDeployment
 from results_checks import (
     ask_oracle,
     check_dag,
@@ -33,20 +33,21 @@ from jupyter_mfns.demo.runner import start_flow
 ROLES = ("full", "defaults", "failed", "resumed", "poisoned")
 
 
-def _poison(dep: Deployment, pathspec: str, marker: str) -> None:
+def _poison(dep: RealDeployment, pathspec: str, marker: str) -> None:
     """The `label` blob of the run's `_parameters` task, replaced where the service deployment
-    keeps it: the artifact row's sha (the service's records) and the blob (S3)."""
+    keeps it: the artifact row's sha (the service's PostgreSQL) and the blob (S3)."""
     flow, run_id = pathspec.split("/")
     sha, blob = poison_pickle(marker)
     dep.s3_client().put_object(
         Bucket=BUCKET, Key=f"{PREFIX}/{flow}/data/{sha[:2]}/{sha}", Body=blob
     )
-    params = dep.service_root / ".metaflow" / flow / run_id / "_parameters"
-    task = next(p for p in params.iterdir() if p.name != "_meta")
-    record = task / "_meta" / f"0_artifact_{POISONED}.json"
-    row = json.loads(record.read_text())
-    row["sha"] = sha
-    record.write_text(json.dumps(row))
+    assert flow.isidentifier() and run_id.isdigit() and POISONED.isidentifier()
+    updated = dep.psql(
+        f"UPDATE artifact_v3 SET sha = '{sha}' WHERE flow_id = '{flow}'"
+        f" AND run_number = {int(run_id)} AND step_name = '_parameters'"
+        f" AND name = '{POISONED}' RETURNING sha"
+    )
+    assert sha in updated, updated
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,7 @@ def params_story(deployment: Deployment, tmp_path_factory) -> ParamsStory:
             return running.wait(timeout=600, check=False)
 
     story = play_params_story(start, workdir)
+    assert isinstance(deployment, RealDeployment)
     _poison(deployment, story["poisoned"], story.marker)
     return story
 
