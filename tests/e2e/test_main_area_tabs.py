@@ -79,7 +79,7 @@ def test_copy_link_gives_a_link_that_reopens_the_task(page, lab, e2e_store):
     panel = open_lab(page, lab)
     go_to(panel, task)
     tab = main_tab(page, "task", task)
-    expect(tab.locator(".jp-mfns-log-line").first).to_be_visible()
+    expect(tab.locator(".jp-mfns-log-row").first).to_be_visible()
 
     tab.get_by_role("button", name="Copy link").click()
 
@@ -91,7 +91,7 @@ def test_copy_link_gives_a_link_that_reopens_the_task(page, lab, e2e_store):
     expect(main_tab(page, "task", task)).to_have_count(0)
     page.goto(link)
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
-    expect(main_tab(page, "task", task).locator(".jp-mfns-log-line").first).to_be_visible()
+    expect(main_tab(page, "task", task).locator(".jp-mfns-log-row").first).to_be_visible()
 
 
 def test_opening_the_same_run_again_activates_its_one_tab(page, lab, e2e_store):
@@ -131,7 +131,7 @@ def test_a_reload_restores_the_open_tabs(page, lab, e2e_store):
     go_to(panel, run)
     expect(main_tab(page, "run", run).locator(".jp-mfns-detail-title")).to_have_text(run)
     go_to(panel, task)
-    expect(main_tab(page, "task", task).locator(".jp-mfns-log-line").first).to_be_visible()
+    expect(main_tab(page, "task", task).locator(".jp-mfns-log-row").first).to_be_visible()
     wait_saved(lab, [f"run:{run}", f"task:{task}"])
 
     page.reload()
@@ -139,7 +139,7 @@ def test_a_reload_restores_the_open_tabs(page, lab, e2e_store):
 
     expect(tab_button(page, "run", run)).to_have_count(1)
     expect(tab_button(page, "task", task)).to_have_count(1)
-    expect(main_tab(page, "task", task).locator(".jp-mfns-log-line").first).to_be_visible()
+    expect(main_tab(page, "task", task).locator(".jp-mfns-log-row").first).to_be_visible()
     tab_button(page, "run", run).click()
     expect(main_tab(page, "run", run).locator(".jp-mfns-detail-title")).to_have_text(run)
 
@@ -183,6 +183,7 @@ def test_the_run_and_task_tabs_beside_the_sidebar(page, lab, e2e_store, theme):
         go_to(panel, story.resumed_run)
         tab = main_tab(page, "run", story.resumed_run)
         expect(tab.locator(".jp-mfns-origin")).to_contain_text("user:anne")
+        tab.get_by_role("tab", name="Steps").click()  # the list (the graph comes first)
         tab.locator(".jp-mfns-step-head").first.click()
         expect(tab.locator(".jp-mfns-task").first).to_be_visible()
         assert no_text_outside(page, f"{PANEL}, .jp-mfns-tabwidget:not(.lm-mod-hidden)") == []

@@ -153,6 +153,7 @@ def test_a_failed_step_is_marked_without_expanding_it(page, lab, e2e_store):
     open_lab(page, lab)
     open_link(page, lab, run)
     tab = main_tab(page, "run", run)
+    tab.get_by_role("tab", name="Steps").click()  # the list (the graph comes first)
     items = tab.locator(".jp-mfns-step")
     expect(items).to_have_count(len(steps))
     marked = set(

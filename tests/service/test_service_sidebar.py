@@ -40,7 +40,7 @@ def test_sidebar_browses_the_service_and_loads_from_s3(page, service_lab, deploy
 
     go_to(panel, story.talk_task)
     tab = main_tab(page, "task", story.talk_task)
-    expect(tab.locator(".jp-mfns-log-line").last).to_have_text(
+    expect(tab.locator('.jp-mfns-log-row[data-n="3000"] .jp-mfns-log-text')).to_have_text(
         "line 03000: the quick brown fox jumps over the lazy dog"
     )
     tab.get_by_role("tab", name="artifacts").click()
