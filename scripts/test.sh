@@ -18,6 +18,14 @@ if [ -z "${MFNS_CHROMIUM:-}" ]; then
     export MFNS_CHROMIUM=/usr/bin/chromium
   fi
 fi
+# PostgreSQL for Netflix's real metaflow-service (tests/service; the fixture in
+# ../shared/metaflow-service builds the service's own environment and cluster from it).
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = "0" ]; then
+    say "installing PostgreSQL"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+fi
 # Metaflow refuses the user "root"; tests set their own users, this is the default one.
 export METAFLOW_USER="${METAFLOW_USER:-anne}"
 

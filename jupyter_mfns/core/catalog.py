@@ -21,6 +21,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 
 from . import identity
 from .cards import CardQueries
+from .changes import Change
 from .detect import Detector, ScanDetector, make_detector
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
@@ -46,7 +47,6 @@ from .model import (
 from .namespaces import NamespaceQueries
 from .objects import ObjectQueries
 from .parts import Parts
-from .refresh import Change
 from .results.room import ResultsQueries
 from .store.base import Store
 from .tags import validate_tag

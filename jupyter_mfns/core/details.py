@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from typing import Dict, List, Optional, Sequence
 
+from .changes import Change
 from .index import RunIndex, RunRow
-from .refresh import Change, Refresher
+from .refresh import Refresher
 from .store.base import RunDetails, Store
 
 #: unfinished runs re-checked after each background refresh while someone is subscribed

@@ -22,12 +22,12 @@ import contextlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, TypeVar
 
+from .changes import Change, changes_of, moved_since
 from .detect.base import Detector, Hints, ScanDetector
 from .errors import MfnsError
-from .index import RunIndex, Written
+from .index import RunIndex
 from .model import ProblemJSON
 from .store.base import RunRecord, ScanResult, Store
 
@@ -36,49 +36,9 @@ log = logging.getLogger(__name__)
 #: seconds without a query after which the background refresh slows down to IDLE_INTERVAL
 IDLE_AFTER = 60.0
 IDLE_INTERVAL = 30.0
-#: more changed runs of one flow in one write than this are announced as one `runs` change
-MAX_RUN_CHANGES = 50
-
-
-@dataclass(frozen=True)
-class Change:
-    """Something the index learned: the runs of `flow` (`runs`) or one run (`run`, `F/R`)."""
-
-    kind: Literal["runs", "run"]
-    flow: str
-    pathspec: Optional[str] = None
-
-
 T = TypeVar("T")
 Subscriber = Callable[[Change], None]
 ActivityHandler = Callable[[str, str], None]
-
-
-def changes_of(flow: str, written: Written) -> List[Change]:
-    """The changes a write to the index of `flow` means to a reader."""
-    many = len(written.changed) > MAX_RUN_CHANGES
-    out = [Change("runs", flow)] if written.added or written.removed or many else []
-    if not many:
-        out += [Change("run", flow, f"{flow}/{run_id}") for run_id in written.changed]
-    return out
-
-
-def moved_since(known: Dict[str, str], scan: ScanResult, written: Written) -> Written:
-    """What a scan changed for this process's readers, also when the index file already held it.
-
-    The index file is shared by every process reading the store (the server and its kernels):
-    a kernel's `%mfns tag` writes the run's new tags there first, so the server's own write finds
-    nothing different. Its tokens (`known`, what this process last read) still tell: a listed run
-    whose token moved has changed, a run it did not know is new.
-    """
-    added = set(written.added)
-    changed = set(written.changed)
-    for rec in scan.upserts:
-        if rec.run_id not in known and rec.run_id not in added:
-            written.added.append(rec.run_id)
-        elif rec.run_id in known and rec.run_id not in changed and rec.run_id not in added:
-            written.changed.append(rec.run_id)
-    return written
 
 
 class Refresher:

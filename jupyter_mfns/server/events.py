@@ -25,9 +25,9 @@ from tornado import web
 from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from ..core.changes import Change
 from ..core.errors import InvalidArgument, MfnsError
 from ..core.model import EventJSON
-from ..core.refresh import Change
 from .base import AUTH_RESOURCE, settings_catalog
 from .errors import error_reply
 from .params import Query

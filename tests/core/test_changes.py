@@ -14,8 +14,9 @@ import pytest
 
 from harness.waiting import ChangeRecorder
 from jupyter_mfns.core import Catalog
+from jupyter_mfns.core.changes import MAX_RUN_CHANGES, Change, changes_of
 from jupyter_mfns.core.index import Written
-from jupyter_mfns.core.refresh import IDLE_INTERVAL, MAX_RUN_CHANGES, Change, changes_of
+from jupyter_mfns.core.refresh import IDLE_INTERVAL
 from jupyter_mfns.core.store import LocalStore
 from jupyter_mfns.demo.runner import run_flow
 

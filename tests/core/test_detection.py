@@ -14,10 +14,10 @@ import pytest
 from harness.waiting import ChangeRecorder as Recorder
 from harness.waiting import wait_until as _wait
 from jupyter_mfns.core import Catalog
+from jupyter_mfns.core.changes import Change
 from jupyter_mfns.core.detect import ScanDetector, make_detector
 from jupyter_mfns.core.detect.fs_kind import mount_of, network_fs
 from jupyter_mfns.core.detect.notify import NotifyDetector
-from jupyter_mfns.core.refresh import Change
 from jupyter_mfns.core.store import LocalStore
 from jupyter_mfns.demo.runner import metaflow_env, run_flow, start_flow
 

@@ -24,8 +24,8 @@ from harness.jupyter import JupyterServer
 from harness.waiting import ChangeRecorder as Recorder
 from harness.waiting import wait_until as _wait
 from jupyter_mfns.core import Catalog
+from jupyter_mfns.core.changes import Change
 from jupyter_mfns.core.detect.service_poll import PROBE_ROWS, SWEEP_ROWS, ServiceDetector
-from jupyter_mfns.core.refresh import Change
 from jupyter_mfns.core.store.s3 import S3Reader
 from jupyter_mfns.core.store.service import ServiceStore
 from jupyter_mfns.core.store.service_api import USER_AGENT

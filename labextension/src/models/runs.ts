@@ -7,7 +7,8 @@ import type { IRun, IRunPage, ITagCount, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
-import { coalesced, IChanges, touchesFlow } from './live';
+import { applyReread, mergeFirstPage } from './runsMerge';
+import { followChanges } from './runsLive';
 
 /** Construction options of a {@link RunListModel}. */
 export interface IRunListOptions {
@@ -46,10 +47,7 @@ export class RunListModel implements IDisposable {
       this._checkTick()
     );
     const live = this._config.live;
-    if (live) {
-      this._listening = live.listen();
-      live.changed.connect(this._onChanges, this);
-    }
+    this._following = live ? followChanges(this, live) : null;
   }
 
   readonly activity: Activity;
@@ -265,30 +263,12 @@ export class RunListModel implements IDisposable {
     if (generation !== this._generation || this._disposed || this._loading) {
       return;
     }
-    const fresh = new Map(page.runs.map(r => [r.pathspec, r]));
     const known = new Set(this._rows.map(r => r.pathspec));
-    const unknown = page.runs.filter(r => !known.has(r.pathspec));
-    let rows: IRun[];
-    let added: IRun[] = [];
-    let counted = 0;
-    if (this._rows.length <= page.runs.length) {
-      // A short list is simply the first page again: new runs in place, gone runs gone.
-      rows = page.runs;
-      added = unknown;
+    const fresh = new Set(page.runs.map(r => r.pathspec));
+    const merged = mergeFirstPage(this._rows, page, this._sort === null);
+    const { rows, added, counted } = merged;
+    if (merged.replaced) {
       this._cursor = page.next_cursor;
-    } else {
-      rows = this._rows.map(r => fresh.get(r.pathspec) ?? r);
-      if (this._sort === null) {
-        // Newest first: the runs above the first known one are new; they go on top.
-        const firstKnown = page.runs.findIndex(r => known.has(r.pathspec));
-        added = page.runs.slice(
-          0,
-          firstKnown < 0 ? page.runs.length : firstKnown
-        );
-        rows = [...added, ...rows];
-      } else {
-        counted = unknown.length; // their place is the server's to say: offer a reload
-      }
     }
     const reread = [...changed].filter(
       p => p.startsWith(`${this.flow}/`) && !fresh.has(p) && known.has(p)
@@ -310,29 +290,26 @@ export class RunListModel implements IDisposable {
     pathspecs: string[],
     generation: number
   ): Promise<void> {
+    if (pathspecs.length === 0) {
+      return;
+    }
     const answers = await Promise.all(
       pathspecs.map(p => api.object(p, this.namespace).catch(() => null))
     );
     if (generation !== this._generation || this._disposed) {
       return;
     }
-    let rows = this._rows;
-    for (const [i, pathspec] of pathspecs.entries()) {
-      const run = answers[i]?.run;
-      const keep =
-        run &&
-        this._tags.every(t => [...run.tags, ...run.system_tags].includes(t));
-      rows = keep
-        ? rows.map(r => (r.pathspec === pathspec ? { ...r, ...run } : r))
-        : rows.filter(r => r.pathspec !== pathspec);
-      if (!keep && this._total !== null) {
-        this._total = Math.max(0, this._total - 1);
-      }
+    const { rows, left } = applyReread(
+      this._rows,
+      pathspecs,
+      answers.map(a => a?.run),
+      this._tags
+    );
+    this._rows = rows;
+    if (this._total !== null) {
+      this._total = Math.max(0, this._total - left);
     }
-    if (rows !== this._rows) {
-      this._rows = rows;
-      this._changed.emit();
-    }
+    this._changed.emit();
   }
 
   /** Put a run's new tags in place after an edit (and refresh the tags to suggest). */
@@ -377,8 +354,7 @@ export class RunListModel implements IDisposable {
     }
     this._disposed = true;
     this._poll.dispose();
-    this._config.live?.changed.disconnect(this._onChanges, this);
-    this._listening?.dispose();
+    this._following?.dispose();
     Signal.clearData(this);
   }
 
@@ -403,41 +379,6 @@ export class RunListModel implements IDisposable {
     });
   }
 
-  /** Live updates: re-check when this flow's runs changed (one check at a time). */
-  private _onChanges(_: unknown, changes: IChanges): void {
-    if (touchesFlow(changes, this.flow)) {
-      changes.runs.forEach(run => this._changedRuns.add(run));
-      this._liveCheck();
-    }
-  }
-
-  private _liveCheck = coalesced(async () => {
-    const changed = this._changedRuns;
-    this._changedRuns = new Set();
-    await this._whenIdle(); // a page on its way would make the check moot
-    if (this._problem) {
-      await this.reload(true); // e.g. the flow's first run in this namespace
-    } else {
-      await this.checkForNew(changed);
-    }
-  });
-
-  /** Resolves once no page is loading. */
-  private _whenIdle(): Promise<void> {
-    if (!this._loading || this._disposed) {
-      return Promise.resolve();
-    }
-    return new Promise(resolve => {
-      const check = () => {
-        if (!this._loading || this._disposed) {
-          this._changed.disconnect(check);
-          resolve();
-        }
-      };
-      this._changed.connect(check);
-    });
-  }
-
   private async _checkTick(): Promise<void> {
     try {
       await this.checkForNew();
@@ -450,8 +391,7 @@ export class RunListModel implements IDisposable {
 
   private _sort: string | null;
   private _where: string[];
-  private _listening: IDisposable | null = null;
-  private _changedRuns = new Set<string>();
+  private _following: IDisposable | null;
   private _target = -1;
   private _filling = false;
 
