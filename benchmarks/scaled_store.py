@@ -12,7 +12,9 @@ run id, user, tags and system tags, and its ``ts_epoch`` shifted by the copy's o
 finish times move with creation times). Task metadata records (``sysmeta_*``: attempts,
 ``ds-root``, origin, versions) are hard links to the source's: their values do not depend on
 the run, and the run number and timestamps inside them are not read for listings or status.
-Artifact blobs stay shared in the flow's content-addressed ``data/`` folder. Logs and the other
+Artifact blobs stay shared in the flow's content-addressed ``data/`` folder, except the
+parameter values each copy gets of its own (``scale_params.py``: PredictionFlow's ``alpha``
+and ``models``, so parameter filters select subsets). Logs and the other
 artifact records are not copied: a copy's steps hold only what the listing reads.
 
 Stores are cached in ``<cache>/bench-<runs>-<key>`` (the key covers the parameters, the demo
@@ -23,6 +25,7 @@ sources and this generator) and can be deleted at any time. CLI:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -38,11 +41,12 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from harness.demo_stores import DemoStore, cached_demo_store, copy_demo_store, default_cache_dir
+from jupyter_mfns.demo import scale_params
 from jupyter_mfns.demo.runner import StrPath, metaflow_env
 from jupyter_mfns.demo.story import DemoStory
 
 #: bump when the generated stores change shape, so cached ones are rebuilt
-SCALE_VERSION = "2"
+SCALE_VERSION = "3"
 MANIFEST_NAME = ".mfns-scale.json"
 LOCK_SUFFIX = ".lock"
 
@@ -115,6 +119,7 @@ class _Copy:
     namespace: str
     tags: Tuple[str, ...]
     created_at: int
+    params: Tuple[scale_params.Written, ...] = ()  # its own parameter values' blobs
 
 
 @dataclass
@@ -162,6 +167,11 @@ def scaled_store(
         real = copy_demo_store(source, root)
         templates = _trace_templates(real.root)
         copies = _plan_copies(real.story, runs - len(real.story.runs), seed)
+        flows_of = [c.flow for c in copies]
+        held = scale_params.write_blobs(
+            str(root / ".metaflow"), flows_of, scale_params.plan(flows_of, seed)
+        )
+        copies = [dataclasses.replace(c, params=h) for c, h in zip(copies, held)]
         files = _write_copies(root, templates, copies, workers, quiet)
         flows: Dict[str, int] = {}
         for r in real.story.runs:
@@ -248,6 +258,9 @@ namespace(None)
 for flow in Metaflow().flows:
     for run in flow.runs():
         run.successful, run.finished, run.finished_at, run.origin_pathspec, run.end_task
+        params = run["_parameters"].task
+        for p in params["_graph_info"].data["parameters"]:
+            params[p["name"]].data
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.store import LocalStore
 catalog = Catalog(LocalStore(os.path.dirname(root)), cache_dir=tempfile.mkdtemp())
@@ -374,7 +387,7 @@ def _write_copy(store: str, t: _Template, c: _Copy) -> int:
         os.link(os.path.join(src, f), os.path.join(dst, f))
     for f, obj in t.rewrites:
         with open(os.path.join(dst, f), "w", encoding="utf-8") as out:
-            out.write(json.dumps(_rewrite(obj, c, delta)))
+            out.write(json.dumps(scale_params.rewrite(f, _rewrite(obj, c, delta), c.params)))
     # directories keep their source's age, shifted like the timestamps inside
     for d, mtime in reversed(t.dirs):
         os.utime(os.path.join(dst, d), (mtime + delta / 1000, mtime + delta / 1000))

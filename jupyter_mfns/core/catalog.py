@@ -16,16 +16,17 @@ It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import identity
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
-from .limits import DEFAULT_REFRESH_INTERVAL
+from .limits import DEFAULT_REFRESH_INTERVAL, DEFAULT_TASK_PAGE
 from .listing import RunListing, TagsArg
 from .logs import LogQueries
 from .model import (
     ArtifactsJSON,
+    DagJSON,
     FlowsJSON,
     LogsJSON,
     NamespacesJSON,
@@ -35,11 +36,13 @@ from .model import (
     RunPageJSON,
     TagMutationJSON,
     TagsJSON,
+    TasksPageJSON,
 )
 from .namespaces import NamespaceQueries
 from .objects import ObjectQueries
 from .parts import Parts
 from .refresh import Change
+from .results.room import ResultsQueries
 from .store.base import Store
 from .tags import validate_tag
 
@@ -77,6 +80,7 @@ class Catalog:
         self.namespace_queries = NamespaceQueries(parts)
         self.objects = ObjectQueries(parts, self.listing)
         self.log_queries = LogQueries(store, self.objects)
+        self.results = ResultsQueries(parts, self.objects)
         if background_refresh:
             self.start_background_refresh()
 
@@ -149,16 +153,25 @@ class Catalog:
         tags: TagsArg = (),
         limit: int = 50,
         cursor: Optional[str] = None,
+        where: Sequence[str] = (),
+        sort: Optional[str] = None,
     ) -> RunPageJSON:
-        """Same members and order as `Flow(flow).runs(*tags)` in the namespace, one page."""
+        """Same members and order as `Flow(flow).runs(*tags)` in the namespace, one page;
+        `where` filters by parameters (`alpha>=0.5`, ANDed), `sort` orders otherwise
+        (`created_at`, `param:alpha`, `-param:alpha`; see `results/where.py`)."""
         ns = self.resolve_namespace(namespace)
-        return self.listing.runs(flow, ns, tags, limit, cursor)
+        return self.listing.runs(flow, ns, tags, limit, cursor, where, sort)
 
     def iter_runs(
-        self, flow: str, namespace: Namespace = DEFAULT, tags: TagsArg = ()
+        self,
+        flow: str,
+        namespace: Namespace = DEFAULT,
+        tags: TagsArg = (),
+        where: Sequence[str] = (),
+        sort: Optional[str] = None,
     ) -> Iterator[RunJSON]:
-        """Every matching run, newest first, page by page."""
-        return self.listing.iter_runs(flow, self.resolve_namespace(namespace), tags)
+        """Every matching run, newest first (or in `sort` order), page by page."""
+        return self.listing.iter_runs(flow, self.resolve_namespace(namespace), tags, where, sort)
 
     def latest_run(
         self,
@@ -200,6 +213,22 @@ class Catalog:
         (see `LogQueries.logs`)."""
         ns = self.resolve_namespace(namespace)
         return self.log_queries.logs(pathspec, stream, ns, tail, **selection)
+
+    # -- what a run holds ----------------------------------------------------------------
+    def dag(self, pathspec: str, namespace: Namespace = DEFAULT) -> DagJSON:
+        """The run's steps (Metaflow's graph) with each step's status, tasks and times."""
+        return self.results.dag(pathspec, self.resolve_namespace(namespace))
+
+    def tasks(
+        self,
+        pathspec: str,
+        namespace: Namespace = DEFAULT,
+        limit: int = DEFAULT_TASK_PAGE,
+        cursor: Optional[str] = None,
+    ) -> TasksPageJSON:
+        """Every task of the run, by start time, with its attempts (a page at a time)."""
+        ns = self.resolve_namespace(namespace)
+        return self.results.tasks(pathspec, ns, limit, cursor)
 
     def mutate_tags(
         self,

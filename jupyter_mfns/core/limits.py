@@ -18,6 +18,11 @@ DEFAULT_MAX_PAGE_SIZE = 500
 #: cursors a server hands out are far shorter; bounds the work of decoding a forged one
 MAX_CURSOR_LENGTH = 1024
 
+# -- a run's tasks (`GET tasks`, the timeline) -------------------------------------------------
+#: most tasks one `tasks` answer holds, and the default page
+MAX_TASK_PAGE = 5000
+DEFAULT_TASK_PAGE = 1000
+
 # -- logs --------------------------------------------------------------------------------------
 #: most log lines one Catalog answer holds (tail, window or grep matches)
 MAX_TAIL = 100_000

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .errors import InvalidArgument, NamespaceMismatch, NoRun, NotFound
-from .index import decode_cursor, encode_cursor
+from .index import RunRow, decode_cursor, encode_cursor
+from .index.cursor import decode_position, encode_position
+from .index.params import SortAfter
 from .limits import MAX_PAGE
 from .model import RunJSON, RunPageJSON
 from .parts import Parts, Room
 from .pathspec import check_flow_name
+from .results.where import DEFAULT_SORT, Condition, Sort, parse_conditions, parse_sort
 from .shapes import run_json
 from .store.base import RunRecord
 from .tags import owner_namespaces, validate_tag, validate_tag_list
@@ -52,16 +55,45 @@ class RunListing(Room):
         tags: TagsArg = (),
         limit: int = 50,
         cursor: Optional[str] = None,
+        where: Sequence[str] = (),
+        sort: Optional[str] = None,
     ) -> RunPageJSON:
-        """Same members and order as `Flow(flow).runs(*tags)` in namespace `ns`, one page."""
+        """Same members and order as `Flow(flow).runs(*tags)` in namespace `ns`, one page;
+        with `where`, only runs whose parameters match every expression, and with `sort`, in
+        another order (see `results/where.py` for both)."""
         flow = check_flow_name(flow)
         tag_list = tags_arg(tags)
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
             raise InvalidArgument(f"limit must be an integer from 1 to {MAX_PAGE}.")
+        conds = parse_conditions([where] if isinstance(where, str) else list(where))
+        order = parse_sort(sort)
+        if conds or order.text != DEFAULT_SORT:
+            return self._runs_by_parameters(flow, ns, tag_list, limit, cursor, conds, order)
         after = decode_cursor(cursor) if cursor else None
         refresher = self.refresher
         if self._from_scratch and refresher.in_background and not refresher.has_refreshed:
             return self.runs_from_listing(flow, ns, tag_list, limit, after)
+        filters = self._filters(flow, ns, tag_list)
+        rows = self.index.query_runs(flow, filters, limit + 1, after)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return RunPageJSON(
+            namespace=ns,
+            flow=flow,
+            tags=tag_list,
+            where=[],
+            sort=DEFAULT_SORT,
+            runs=self._page(flow, rows),
+            total=self.parts.derived.get(
+                ("total", flow, tuple(sorted(set(filters)))),
+                lambda: self.index.count_runs(flow, filters),
+            ),
+            next_cursor=encode_cursor(*rows[-1].key) if more and rows else None,
+        )
+
+    def _filters(self, flow: str, ns: Optional[str], tag_list: List[str]) -> List[str]:
+        """The tags a page's runs must carry (the namespace's too), on a fresh index."""
+        refresher = self.refresher
         self._listings.clear()  # the index is built: listings are never read again
         refresher.fresh()
         self.require_flow(flow)
@@ -71,22 +103,73 @@ class RunListing(Room):
         if ns is not None and self.index.count_runs(flow, [ns]) == 0:
             # like `Flow(flow)` in Metaflow: a flow is in a namespace only through its runs
             raise NamespaceMismatch(flow, ns, self.index.owners(flow))
-        filters = tag_list + ([ns] if ns is not None else [])
-        rows = self.index.query_runs(flow, filters, limit + 1, after)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        runs = [run_json(row.record(), d) for row, d in zip(rows, self.parts.details.of_page(rows))]
+        return tag_list + ([ns] if ns is not None else [])
+
+    def _page(self, flow: str, rows: Sequence[RunRow]) -> List[RunJSON]:
+        details = self.parts.details.of_page(rows)
+        records = [row.record() for row in rows]
+        extras = self.parts.results.of_runs(flow, list(zip(records, details)))
+        return [run_json(r, d, e) for r, d, e in zip(records, details, extras)]
+
+    def _runs_by_parameters(
+        self,
+        flow: str,
+        ns: Optional[str],
+        tag_list: List[str],
+        limit: int,
+        cursor: Optional[str],
+        conds: List[Condition],
+        order: Sort,
+    ) -> RunPageJSON:
+        """A page filtered by `where` or sorted otherwise than newest first: from the index,
+        once every run of the flow has its parameters indexed."""
+        filters = self._filters(flow, ns, tag_list)
+        self.parts.results.fill_flow(flow)
+        next_cursor: Optional[str] = None
+        if order.param is None:
+            after = decode_cursor(cursor) if cursor else None
+            rows = self.index.query_filtered(
+                flow, filters, conds, limit + 1, after, ascending=not order.descending
+            )
+            if len(rows) > limit:
+                rows = rows[:limit]
+                next_cursor = encode_cursor(*rows[-1].key)
+        else:
+            position = self._sort_position(cursor, order)
+            found = self.index.query_by_parameter(
+                flow, filters, conds, order.param, order.descending, limit + 1, position
+            )
+            rows = [row for row, _, _ in found[:limit]]
+            if len(found) > limit:
+                last, group, value = found[limit - 1]
+                next_cursor = encode_position([order.text, group, value, *last.key])
+        key = ("total", flow, tuple(sorted(set(filters))), tuple(sorted(c.text for c in conds)))
         return RunPageJSON(
             namespace=ns,
             flow=flow,
             tags=tag_list,
-            runs=runs,
+            where=[c.text for c in conds],
+            sort=order.text,
+            runs=self._page(flow, rows),
             total=self.parts.derived.get(
-                ("total", flow, tuple(sorted(set(filters)))),
-                lambda: self.index.count_runs(flow, filters),
+                key, lambda: self.index.count_filtered(flow, filters, conds)
             ),
-            next_cursor=encode_cursor(*rows[-1].key) if more and rows else None,
+            next_cursor=next_cursor,
         )
+
+    @staticmethod
+    def _sort_position(cursor: Optional[str], order: Sort) -> Optional[SortAfter]:
+        if not cursor:
+            return None
+        position = decode_position(cursor)
+        if len(position) != 5 or position[0] != order.text:
+            raise InvalidArgument(
+                "The cursor belongs to another sort order; restart paging from the first page."
+            )
+        _, group, value, created_at, run_id = position
+        if not isinstance(group, int) or not isinstance(created_at, int):
+            raise InvalidArgument("The cursor is not one this server handed out; restart paging.")
+        return (group, value, created_at, str(run_id))
 
     def runs_from_listing(
         self,
@@ -115,12 +198,15 @@ class RunListing(Room):
             matching = [r for r in matching if (r.created_at, r.run_id) < after]
         page = matching[:limit]
         details = self.store.run_details_many(flow, [r.run_id for r in page])
+        extras = self.parts.results.of_runs(flow, [(r, details[r.run_id]) for r in page])
         more = len(matching) > limit
         return RunPageJSON(
             namespace=ns,
             flow=flow,
             tags=tag_list,
-            runs=[run_json(r, details[r.run_id]) for r in page],
+            where=[],
+            sort=DEFAULT_SORT,
+            runs=[run_json(r, details[r.run_id], e) for r, e in zip(page, extras)],
             total=total,
             next_cursor=encode_cursor(page[-1].created_at, page[-1].run_id) if more else None,
         )
@@ -141,11 +227,18 @@ class RunListing(Room):
             self._listings[flow] = (time.monotonic(), scan.upserts)
             return scan.upserts
 
-    def iter_runs(self, flow: str, ns: Optional[str], tags: TagsArg = ()) -> Iterator[RunJSON]:
-        """Every matching run, newest first, page by page."""
+    def iter_runs(
+        self,
+        flow: str,
+        ns: Optional[str],
+        tags: TagsArg = (),
+        where: Sequence[str] = (),
+        sort: Optional[str] = None,
+    ) -> Iterator[RunJSON]:
+        """Every matching run, newest first (or in `sort` order), page by page."""
         cursor = None
         while True:
-            page = self.runs(flow, ns, tags, limit=ITER_PAGE, cursor=cursor)
+            page = self.runs(flow, ns, tags, ITER_PAGE, cursor, where, sort)
             yield from page["runs"]
             cursor = page["next_cursor"]
             if cursor is None:

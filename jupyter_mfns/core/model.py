@@ -8,11 +8,21 @@ milliseconds (UTC). A namespace is a string, or ``None`` for the global namespac
 
 from __future__ import annotations
 
-from typing import Dict, List, Literal, Optional, TypedDict
+from typing import Any, Dict, List, Literal, Optional, TypedDict
 
 Status = Literal["running", "succeeded", "failed", "unknown"]
 NamespaceKind = Literal["user", "production", "tag", "system"]
 ObjectType = Literal["flow", "run", "step", "task"]
+
+
+class FailureJSON(TypedDict):
+    """Why a failed run failed: its first failed task and that task's exception."""
+
+    step: str
+    task: str  # pathspec F/R/S/T
+    exception: Optional[str]  # "ValueError: message" (None when nothing says)
+    traceback: Optional[str]
+    source: Literal["exception", "stderr"]  # the task's `_exception` artifact, or its stderr
 
 
 class RunJSON(TypedDict):
@@ -29,6 +39,12 @@ class RunJSON(TypedDict):
     status: Status
     origin_run: Optional[str]  # "Flow/RunId" it was resumed from, None for a plain run
     namespaces: List[str]  # the run's own namespaces: its user:/production: system tags
+    # its Parameters (`_parameters` task, `_graph_info` order), decoded without unpickling;
+    # non-finite floats as "NaN"/"Infinity"/"-Infinity"
+    parameters: Dict[str, Any]
+    opaque_parameters: List[str]  # parameters that cannot be decoded safely
+    parameter_types: Dict[str, str]  # every parameter's type as Metaflow recorded it
+    failure: Optional[FailureJSON]  # failed runs: which task failed, with what
 
 
 class _NamespaceRequired(TypedDict):
@@ -64,6 +80,8 @@ class RunPageJSON(TypedDict):
     namespace: Optional[str]
     flow: str
     tags: List[str]  # the filter applied
+    where: List[str]  # the parameter expressions applied (ANDed)
+    sort: str  # the order: -created_at (newest first), created_at, param:NAME, -param:NAME
     runs: List[RunJSON]
     total: int  # runs matching the filter, all pages
     next_cursor: Optional[str]
@@ -116,6 +134,51 @@ class ObjectJSON(TypedDict):
     children: list  # List[RunJSON] | List[StepJSON] | List[TaskJSON] | []
 
 
+class AttemptJSON(TypedDict):
+    attempt: int
+    started_at: Optional[int]
+    finished_at: Optional[int]
+    ok: Optional[bool]  # None while it runs (or when Metaflow recorded no outcome)
+
+
+class TimelineTaskJSON(TaskJSON):
+    """A task in `GET tasks`: when it started, and every attempt it made."""
+
+    started_at: int  # when Metaflow created it and launched it (`Task.created_at`)
+    attempts: List[AttemptJSON]
+
+
+class TasksPageJSON(TypedDict):
+    pathspec: str
+    namespace: Optional[str]
+    tasks: List[TimelineTaskJSON]  # by start, oldest first
+    total: int
+    next_cursor: Optional[str]
+    finished: bool  # the run succeeded or failed: its tasks stopped changing
+
+
+class DagStepJSON(TypedDict):
+    name: str
+    type: str  # Metaflow's node type: start, linear, split-static, split-foreach, join, end...
+    next: List[str]
+    doc: Optional[str]
+    decorators: List[str]
+    foreach_artifact: Optional[str]  # split-foreach: the artifact it fans out over
+    matching_join: Optional[str]  # splits: the join closing them
+    status: Literal["running", "succeeded", "failed", "unknown", "pending"]  # pending: no task
+    tasks: int
+    started_at: Optional[int]
+    finished_at: Optional[int]  # once every task of the step finished
+
+
+class DagJSON(TypedDict):
+    pathspec: str
+    namespace: Optional[str]
+    start_step: str
+    end_step: str
+    steps: List[DagStepJSON]  # in Metaflow's graph order
+
+
 class LogLineJSON(TypedDict):
     n: Optional[int]  # 1-based line number in the whole log (None: a tail of an uncounted log)
     ts: Optional[int]
@@ -139,13 +202,19 @@ class ArtifactMetaJSON(TypedDict):
     type: str  # Python type as Metaflow recorded it, e.g. "pandas.DataFrame"
     size: int  # bytes, as serialized (-1 when unknown)
     sha: str
+    encoding: Optional[str]  # Metaflow's serializer, e.g. "pickle-v4" (None when unrecorded)
 
 
-class ArtifactJSON(ArtifactMetaJSON):
-    """An artifact as `artifacts` answers it: with the cell that loads it in a notebook."""
-
+class _ArtifactRequired(ArtifactMetaJSON):
     variable: str  # the Python name the cell binds
     code: str  # the load cell, for the answer's namespace
+
+
+class ArtifactJSON(_ArtifactRequired, total=False):
+    """An artifact as `artifacts` answers it: with the cell that loads it in a notebook, and
+    for a small plain value (scalar, short string, small list) that value, decoded safely."""
+
+    value: Any
 
 
 class ArtifactsJSON(TypedDict):
@@ -216,6 +285,12 @@ SCHEMAS: Dict[str, type] = {
     "Object": ObjectJSON,
     "LogLine": LogLineJSON,
     "Logs": LogsJSON,
+    "Failure": FailureJSON,
+    "Attempt": AttemptJSON,
+    "TimelineTask": TimelineTaskJSON,
+    "TasksPage": TasksPageJSON,
+    "DagStep": DagStepJSON,
+    "Dag": DagJSON,
     "Artifact": ArtifactJSON,
     "Artifacts": ArtifactsJSON,
     "TagMutation": TagMutationJSON,

@@ -64,7 +64,9 @@ class ObjectQueries(Room):
     # -- objects -----------------------------------------------------------------------------
     def _run_json(self, rec: RunRecord) -> RunJSON:
         row = self.index.run_row(rec.flow, rec.run_id)
-        return run_json(rec, self.parts.details.of_run(rec.flow, rec.run_id, row))
+        details = self.parts.details.of_run(rec.flow, rec.run_id, row)
+        extras = self.parts.results.of_runs(rec.flow, [(rec, details)])[0]
+        return run_json(rec, details, extras)
 
     def run(self, pathspec: str, ns: Optional[str]) -> RunJSON:
         """One run by pathspec (`Run(pathspec)` in the namespace)."""
@@ -153,11 +155,16 @@ class ObjectQueries(Room):
         if not include_private:
             arts = [a for a in arts if not a["name"].startswith("_")]
         items = []
+        values = self.parts.results.values
         for art in arts:
             artifact = f"{ps}/{art['name']}"
             variable = variable_for(art["name"])
             code = load_cell(artifact, ns, variable)
-            items.append(ArtifactJSON(**art, variable=variable, code=code))
+            item = ArtifactJSON(**art, variable=variable, code=code)
+            small = values.inline(ps.flow, art)
+            if small is not None:
+                item["value"] = small[0]
+            items.append(item)
         return ArtifactsJSON(pathspec=str(ps), artifacts=items)
 
     # -- tags --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""What the Catalog's rooms share: the store, its index, the refresher, run details and the
-answers derived from the index. The Catalog builds one `Parts` and hands it to every room."""
+"""What the Catalog's rooms share: the store, its index, the refresher, run details, the
+answers derived from the index, and runs' parameters and failures (`results/`). The Catalog
+builds one `Parts` and hands it to every room."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from .details import RunDetailsCache
 from .index import DerivedCache, RunIndex
 from .refresh import Refresher
+from .results.cache import ResultsCache
 from .store.base import Store
 
 
@@ -18,12 +20,14 @@ class Parts:
     refresher: Refresher
     details: RunDetailsCache
     derived: DerivedCache
+    results: ResultsCache
 
     @classmethod
     def build(cls, store: Store, index: RunIndex, refresh_interval: float) -> Parts:
         refresher = Refresher(store, index, refresh_interval)
         details = RunDetailsCache(store, index, refresher)
-        return cls(store, index, refresher, details, DerivedCache(index))
+        results = ResultsCache(store, index, refresher)
+        return cls(store, index, refresher, details, DerivedCache(index), results)
 
 
 class Room:

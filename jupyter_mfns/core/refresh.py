@@ -74,6 +74,8 @@ class Refresher:
         self._subscribers_lock = threading.Lock()
         #: extra checks run after each background refresh while someone is subscribed
         self._pollers: List[Callable[[], None]] = []
+        #: work that follows the index, run after every background refresh (bounded by each)
+        self._followers: List[Callable[[], None]] = []
 
     # -- refreshing --------------------------------------------------------------------------
     def refresh(self) -> bool:
@@ -169,6 +171,8 @@ class Refresher:
                 if self.subscribed:
                     for poll in self._pollers:
                         poll()
+                for follow in self._followers:
+                    follow()
             except Exception:  # keep serving from the last good index
                 log.exception("jupyter_mfns: refreshing the run index failed")
             # scans start one interval apart, with at least half an interval of rest after a
@@ -235,6 +239,10 @@ class Refresher:
                     callback(change)
                 except Exception:  # one broken subscriber must not stop the others
                     log.exception("jupyter_mfns: a change subscriber failed")
+
+    def add_after_refresh(self, follow: Callable[[], None]) -> None:
+        """Run `follow()` after every background refresh (it must bound its own time)."""
+        self._followers.append(follow)
 
     def add_poller(self, poll: Callable[[], None]) -> None:
         """Run `poll()` after each background refresh while someone is subscribed."""

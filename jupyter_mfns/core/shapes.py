@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from .model import RunJSON, StepJSON, TaskJSON
+from .results.extras import RunExtras
 from .store.base import RunDetails, RunRecord, StepRecord, TaskRecord
 from .tags import owner_namespaces
 
 
-def run_json(rec: RunRecord, details: RunDetails) -> RunJSON:
+def run_json(rec: RunRecord, details: RunDetails, extras: Optional[RunExtras] = None) -> RunJSON:
+    extras = extras or RunExtras()
     return RunJSON(
         pathspec=f"{rec.flow}/{rec.run_id}",
         flow=rec.flow,
@@ -22,6 +24,10 @@ def run_json(rec: RunRecord, details: RunDetails) -> RunJSON:
         status=details.status,
         origin_run=f"{rec.flow}/{details.origin_run_id}" if details.origin_run_id else None,
         namespaces=owner_namespaces(rec.system_tags),
+        parameters=extras.parameters,
+        opaque_parameters=extras.opaque,
+        parameter_types=extras.types,
+        failure=extras.failure,
     )
 
 

@@ -43,10 +43,11 @@ def _run_filters(q: Query) -> Tuple[str, Any, List[str]]:
 
 
 class RunsHandler(MfnsHandler):
-    """`GET runs?flow=&namespace=&tag=&limit=&cursor=`: `Flow(F).runs(*tags)`, one page."""
+    """`GET runs?flow=&namespace=&tag=&limit=&cursor=&where=&sort=`: `Flow(F).runs(*tags)`,
+    one page; `where` filters by parameters (repeated: ANDed), `sort` orders otherwise."""
 
     route = "runs"
-    accepted = ("flow", "namespace", "tag", "limit", "cursor")
+    accepted = ("flow", "namespace", "tag", "limit", "cursor", "where", "sort")
 
     @web.authenticated
     @authorized
@@ -62,7 +63,18 @@ class RunsHandler(MfnsHandler):
         cursor = q.one("cursor") or None
         if cursor is not None and len(cursor) > MAX_CURSOR_LENGTH:
             raise InvalidArgument("The cursor is not one this server handed out; restart paging.")
-        await self.answer(self.catalog.runs, flow, namespace, tags, limit=limit, cursor=cursor)
+        where = q.values("where")
+        sort = q.one("sort") or None
+        await self.answer(
+            self.catalog.runs,
+            flow,
+            namespace,
+            tags,
+            limit=limit,
+            cursor=cursor,
+            where=where,
+            sort=sort,
+        )
 
 
 class LatestRunHandler(MfnsHandler):

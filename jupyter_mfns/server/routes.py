@@ -11,12 +11,18 @@ from typing import Any, List, Tuple, Type
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from . import browse, meta, tags, tasks
+from . import browse, meta, results, tags, tasks
 from .base import API_PREFIX, MfnsHandler
 from .events import EventsHandler
 
 #: every REST route of the API, in the order they are registered
-ROUTES: List[Type[MfnsHandler]] = [*browse.ROUTES, *tasks.ROUTES, *tags.ROUTES, *meta.ROUTES]
+ROUTES: List[Type[MfnsHandler]] = [
+    *browse.ROUTES,
+    *tasks.ROUTES,
+    *results.ROUTES,
+    *tags.ROUTES,
+    *meta.ROUTES,
+]
 #: websocket routes (documented in the OpenAPI document as path items without operations)
 WEBSOCKETS: List[Type[Any]] = [EventsHandler]
 

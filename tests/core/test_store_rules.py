@@ -61,17 +61,28 @@ def test_artifact_rows_become_artifacts_sorted_by_name():
         {
             "objects": {"df": SHA_OK, "n": SHA_NO, "odd": SHA_NO},
             "info": {
-                "df": {"type": "<class 'pandas.core.frame.DataFrame'>", "size": 10},
+                "df": {
+                    "type": "<class 'pandas.core.frame.DataFrame'>",
+                    "size": 10,
+                    "encoding": "pickle-v4",
+                },
                 "n": {"type": "int", "size": True},
                 "odd": "not a dict",
             },
         }
     )
-    arts = rules.artifacts_json(objects, info)
+    # an artifact row's content_type names the encoding when data.json does not
+    arts = rules.artifacts_json(objects, info, {"n": "gzip+pickle-v2", "df": "ignored"})
     assert arts == [
-        {"name": "df", "type": "pandas.core.frame.DataFrame", "size": 10, "sha": SHA_OK},
-        {"name": "n", "type": "int", "size": -1, "sha": SHA_NO},
-        {"name": "odd", "type": "unknown", "size": -1, "sha": SHA_NO},
+        {
+            "name": "df",
+            "type": "pandas.core.frame.DataFrame",
+            "size": 10,
+            "sha": SHA_OK,
+            "encoding": "pickle-v4",
+        },
+        {"name": "n", "type": "int", "size": -1, "sha": SHA_NO, "encoding": "gzip+pickle-v2"},
+        {"name": "odd", "type": "unknown", "size": -1, "sha": SHA_NO, "encoding": None},
     ]
     assert rules.data_json_parts("garbage") == ({}, {})
     assert rules.is_sha(SHA_OK) and not rules.is_sha("../x") and not rules.is_sha(None)

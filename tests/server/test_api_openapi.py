@@ -58,6 +58,14 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
         await api.ok("object", {"pathspec": pathspec})
     await api.ok("logs", {"pathspec": story.long_stdout_task, "tail": 5})
     await api.ok("artifacts", {"pathspec": task})
+    await api.ok("dag", {"pathspec": story.showcase_run})
+    await api.ok("tasks", {"pathspec": story.showcase_run, "limit": 2})
+    failed = await api.ok(
+        "runs",
+        [("flow", "PredictionFlow"), ("namespace", ""), ("where", "break_scoring==true")],
+    )
+    assert failed["runs"] and all(r["failure"] for r in failed["runs"] if r["status"] == "failed")
+    await api.ok("runs", {"flow": "PredictionFlow", "namespace": "", "sort": "-param:models"})
     await api.ok("tags", {"flow": "FeatureFlow", "namespace": ""})
     await api.ok("status")
     await api.ok("openapi.json")
@@ -68,6 +76,9 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
     # errors
     assert (await api.get("runs", {"flow": "../x"})).status == 400
     assert (await api.get("object", {"pathspec": "PredictionFlow/0"})).status == 404
+    assert (await api.get("runs", {"flow": "PredictionFlow", "where": "x=1"})).status == 400
+    assert (await api.get("dag", {"pathspec": will_run})).status == 409
+    assert (await api.get("tasks", {"pathspec": "PredictionFlow/0"})).status == 404
     assert (
         await api.get("runs/latest", [("flow", "PredictionFlow"), ("tag", "none")])
     ).status == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Tuple
+from typing import Any, List, Sequence, Tuple
 
 from ..errors import InvalidArgument
 
@@ -22,5 +22,23 @@ def decode_cursor(cursor: str) -> Tuple[int, str]:
         if isinstance(created_at, int) and isinstance(run_id, str):
             return created_at, run_id
     except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    raise InvalidArgument("The cursor is not one this server handed out; restart paging.")
+
+
+def encode_position(position: Sequence[Any]) -> str:
+    """A cursor naming any JSON position (a parameter sort's, a tasks page's)."""
+    raw = json.dumps(list(position)).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_position(cursor: str) -> List[Any]:
+    """The position of a cursor from `encode_position`, else InvalidArgument."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+        if isinstance(position, list):
+            return position
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         pass
     raise InvalidArgument("The cursor is not one this server handed out; restart paging.")

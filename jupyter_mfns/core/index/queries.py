@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from ..tags import OWNER_PREFIXES
 from .rows import RUN_COLUMNS, RunRow, run_columns
 
-# "and the run also carries tag ?": a primary-key lookup in run_tags
-_HAS_TAG = (
+#: "and the run also carries tag ?": a primary-key lookup in run_tags (the driving table is `d`)
+HAS_TAG = (
     " AND EXISTS (SELECT 1 FROM run_tags x WHERE x.tag = ? AND x.flow = d.flow"
     " AND x.created_at = d.created_at AND x.run_id = d.run_id)"
 )
@@ -33,7 +33,7 @@ def tag_count(db: sqlite3.Connection, tag: str, flow: str) -> int:
     return int(row[0])
 
 
-def _rarest_first(db: sqlite3.Connection, tags: Sequence[str], flow: str) -> List[str]:
+def rarest_first(db: sqlite3.Connection, tags: Sequence[str], flow: str) -> List[str]:
     return sorted(set(tags), key=lambda t: tag_count(db, t, flow))
 
 
@@ -51,14 +51,14 @@ def query_runs(
         params.append(flow)
     else:
         # drive the scan with the rarest tag; check the others by primary key
-        ordered = _rarest_first(db, tags, flow)
+        ordered = rarest_first(db, tags, flow)
         sql = (
             f"SELECT {run_columns('r')} FROM run_tags d JOIN runs r "
             "ON r.flow = d.flow AND r.run_id = d.run_id WHERE d.tag = ? AND d.flow = ?"
         )
         params += [ordered[0], flow]
         for t in ordered[1:]:
-            sql += _HAS_TAG
+            sql += HAS_TAG
             params.append(t)
     if after is not None:
         sql += " AND (d.created_at, d.run_id) < (?, ?)"  # a range seek, not a filter
@@ -69,7 +69,7 @@ def query_runs(
 
 
 def count_runs(db: sqlite3.Connection, flow: str, tags: Sequence[str]) -> int:
-    unique = _rarest_first(db, tags, flow)
+    unique = rarest_first(db, tags, flow)
     if not unique:
         row = db.execute("SELECT n FROM flow_counts WHERE flow = ?", (flow,)).fetchone()
         return int(row[0]) if row else 0
@@ -78,7 +78,7 @@ def count_runs(db: sqlite3.Connection, flow: str, tags: Sequence[str]) -> int:
     sql = "SELECT count(*) FROM run_tags d WHERE d.tag = ? AND d.flow = ?"
     params: List[Any] = [unique[0], flow]
     for t in unique[1:]:
-        sql += _HAS_TAG
+        sql += HAS_TAG
         params.append(t)
     return int(db.execute(sql, params).fetchone()[0])
 

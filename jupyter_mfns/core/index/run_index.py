@@ -10,13 +10,16 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..store.base import RunDetails, RunRecord, ScanResult
-from . import queries, writes
+from . import params, queries, writes
 from .rows import RunRow
 from .schema import IndexFile
 from .writes import Written
+
+if TYPE_CHECKING:
+    from ..results.where import Condition
 
 #: runs written per batch inside a transaction (their tag rows are built in memory)
 WRITE_BATCH = 2000
@@ -142,3 +145,56 @@ class RunIndex:
     def unfinished_runs(self, limit: int) -> List[RunRow]:
         """The newest runs last seen running."""
         return queries.unfinished_runs(self.db, limit)
+
+    # -- parameters and failures (written by core/results) -----------------------------------
+    def write_parameters(
+        self, flow: str, items: Sequence[Tuple[str, int, Dict[str, Any], str]]
+    ) -> None:
+        """(run_id, created_at, decoded values, answer JSON) of runs whose parameters were read."""
+        if not items:
+            return
+        with self._write_lock:
+            db = self.db
+            with db:
+                params.write_parameters(db, flow, items)
+            self.generation += 1
+
+    def write_failure(self, flow: str, run_id: str, failure: str, final: bool) -> None:
+        with self._write_lock:
+            db = self.db
+            with db:
+                params.write_failure(db, flow, run_id, failure, final)
+
+    def results_of(
+        self, flow: str, run_ids: Sequence[str]
+    ) -> Dict[str, Tuple[Optional[str], Optional[str], int]]:
+        return params.results_of(self.db, flow, run_ids)
+
+    def missing_parameters(self, flow: str, limit: int) -> List[Tuple[str, int]]:
+        return params.missing_parameters(self.db, flow, limit)
+
+    def query_filtered(
+        self,
+        flow: str,
+        tags: Sequence[str],
+        conds: Sequence[Condition],
+        limit: int,
+        after: Optional[Tuple[int, str]],
+        ascending: bool = False,
+    ) -> List[RunRow]:
+        return params.query_filtered(self.db, flow, tags, conds, limit, after, ascending)
+
+    def count_filtered(self, flow: str, tags: Sequence[str], conds: Sequence[Condition]) -> int:
+        return params.count_filtered(self.db, flow, tags, conds)
+
+    def query_by_parameter(
+        self,
+        flow: str,
+        tags: Sequence[str],
+        conds: Sequence[Condition],
+        name: str,
+        descending: bool,
+        limit: int,
+        after: Optional[params.SortAfter],
+    ) -> List[params.Sorted]:
+        return params.query_by_parameter(self.db, flow, tags, conds, name, descending, limit, after)

@@ -14,8 +14,11 @@ import threading
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
+# run_results holds what a run's RUN answer adds from its datastore (parameters, failure) as
+# JSON; run_params one row per decoded parameter value, its sort group and comparable value
+# (`results/where.py`), indexed for both sort directions with ties newest first.
 # run_tags is keyed in listing order, so one B-tree serves "runs carrying tag T, newest first"
 # and "does run R carry tag T" alike. tag_counts and flow_counts are kept by the writer (one
 # batched upsert per transaction; per-row triggers cost more than the inserts at 100k runs).
@@ -38,6 +41,17 @@ CREATE TABLE IF NOT EXISTS tag_counts(
     tag TEXT NOT NULL, flow TEXT NOT NULL, system INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY(tag, flow, system)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS flow_counts(flow TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_results(
+    flow TEXT NOT NULL, run_id TEXT NOT NULL, parameters TEXT, failure TEXT,
+    failure_final INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY(flow, run_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_params(
+    flow TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, grp INTEGER NOT NULL, v,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY(flow, run_id, name)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS run_params_up
+    ON run_params(flow, name, grp, v, created_at DESC, run_id DESC);
+CREATE INDEX IF NOT EXISTS run_params_down ON run_params(flow, name, grp, v, created_at, run_id);
 """
 
 

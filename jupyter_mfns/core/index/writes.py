@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..store.base import RunDetails, RunRecord
 from .rows import json_list
 
+#: tables of what runs hold in their datastore (parameters, failures), keyed by run
+RESULT_TABLES = ("run_results", "run_params")
 #: ids per `IN (...)` lookup, under SQLite's default limit of bound parameters
 LOOKUP_CHUNK = 500
 
@@ -113,6 +115,13 @@ def write_runs(
         [row[:4] for row in tag_del],
     )
     db.executemany("DELETE FROM runs WHERE flow = ? AND run_id = ?", run_del)
+    for table in RESULT_TABLES:
+        db.executemany(f"DELETE FROM {table} WHERE flow = ? AND run_id = ?", run_del)
+    # Metaflow's local provider rewrites ts_epoch when it tags a run: keep run_params in order
+    db.executemany(
+        "UPDATE run_params SET created_at = ? WHERE flow = ? AND run_id = ? AND created_at != ?",
+        [(row[1], row[5], row[6], row[1]) for row in run_upd],
+    )
     db.executemany(
         "UPDATE runs SET user = ?, created_at = ?, tags = ?, system_tags = ?, token = ? "
         "WHERE flow = ? AND run_id = ?",
@@ -140,7 +149,7 @@ def write_runs(
 
 
 def drop_flow(db: sqlite3.Connection, flow: str) -> None:
-    for table in ("run_tags", "runs", "tag_counts", "flow_counts"):
+    for table in ("run_tags", "runs", "tag_counts", "flow_counts", *RESULT_TABLES):
         db.execute(f"DELETE FROM {table} WHERE flow = ?", (flow,))
 
 

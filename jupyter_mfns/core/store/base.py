@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from ..mflog import LogSource, RangeReader
 from ..model import ArtifactMetaJSON, Status
 
 __all__ = ["LogSource", "RangeReader", "RunDetails", "RunRecord", "ScanResult", "Store"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,16 @@ class StepRecord:
 
 
 @dataclass(frozen=True)
+class AttemptRecord:
+    """One attempt of a task, from its `attempt`, `attempt-done` and `attempt_ok` metadata."""
+
+    attempt: int
+    started_at: Optional[int]
+    finished_at: Optional[int]
+    ok: Optional[bool]  # None while running, or when Metaflow recorded no outcome
+
+
+@dataclass(frozen=True)
 class TaskRecord:
     step: str
     task_id: str
@@ -60,6 +73,7 @@ class TaskRecord:
     attempt: int
     origin_run_id: Optional[str]
     origin_task_id: Optional[str]
+    attempts: Tuple[AttemptRecord, ...] = ()
 
 
 @dataclass
@@ -126,9 +140,37 @@ class Store(ABC):
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         return self.task_record(flow, run_id, step, task_id) is not None
 
+    def task_states(
+        self, flow: str, run_id: str, step: str, tasks: Sequence[Tuple[str, int]]
+    ) -> List[TaskRecord]:
+        """The state of the given tasks of one step ((task id, created_at) as `task_ids`
+        lists them), in that order; stores override this to read only those."""
+        by_id = {t.task_id: t for t in self.tasks(flow, run_id, step)}
+        return [by_id[t] for t, _ in tasks if t in by_id]
+
+    def map_concurrently(self, fn: Callable[[T], R], items: Sequence[T]) -> List[R]:
+        """`[fn(i) for i in items]`; stores whose reads wait on the network run them at once."""
+        return [fn(i) for i in items]
+
+    def task_ids(self, flow: str, run_id: str, step: str) -> List[Tuple[str, int]]:
+        """(task id, created_at) of the step's tasks, oldest first, without their state
+        (works for the internal `_parameters` step too)."""
+        return [(t.task_id, t.created_at) for t in self.tasks(flow, run_id, step)]
+
     @abstractmethod
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         """Artifact names, types, sizes and shas of the task's latest attempt, from metadata."""
+
+    @abstractmethod
+    def blob(self, flow: str, sha: str, max_bytes: int) -> Optional[bytes]:
+        """The stored bytes of an artifact (`<flow>/data/<sha[:2]>/<sha>`, gzip-compressed as
+        Metaflow writes them), None when missing or larger than `max_bytes` on disk."""
+
+    def included_file(self, flow: str, url: str, max_bytes: int) -> Optional[bytes]:
+        """The stored (gzip-compressed) bytes of an IncludeFile uploaded by a run of `flow`,
+        named by its descriptor's `url`; None unless that url is exactly
+        `<datastore root>/<flow>/<sha>` of this store (nothing else is ever read)."""
+        return None
 
     @abstractmethod
     def log_sources(

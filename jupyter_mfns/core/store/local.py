@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import NotFound, StoreUnavailable, TagConflict
 from ..mflog import file_range_reader
@@ -40,12 +40,16 @@ from .local_files import (
     atomic_write_json,
     children,
     metadata_rows,
+    read_capped,
     read_json,
 )
 from .local_files import token as file_token
 from .rules import MetadataError, run_record_from_json
 from .status import finished_run, task_record, unfinished_run
 
+#: the metadata files a task's state is derived from (attempts and resume origin): a foreach
+#: of 1,000 tasks reads these five kinds, not every `sysmeta_*` file of each task
+TASK_STATE_ROWS = ("sysmeta_attempt", "sysmeta_origin-")
 #: runs per part of `LocalStore.scan_runs_iter`
 SCAN_CHUNK = 5000
 _STAT_DIR_FD = os.stat in os.supports_dir_fd
@@ -187,7 +191,7 @@ class LocalStore(Store):
             step=step,
             task_id=task_id,
             created_at=created_at,
-            metadata=self._metadata(flow, run_id, step, task_id),
+            metadata=self._metadata(flow, run_id, step, task_id, prefix=TASK_STATE_ROWS),
             artifacts_of=lambda attempt: {
                 name: row
                 for name in ("_task_ok", "_success")
@@ -204,7 +208,9 @@ class LocalStore(Store):
             return False
         return time.time() - newest < self.stale_after
 
-    def _metadata(self, *parts: str, prefix: str = "sysmeta_") -> List[Dict[str, Any]]:
+    def _metadata(
+        self, *parts: str, prefix: Union[str, Tuple[str, ...]] = "sysmeta_"
+    ) -> List[Dict[str, Any]]:
         """An object's metadata rows whose file names start with `prefix`, oldest first."""
         return metadata_rows(self._meta_dir(*parts), prefix)
 
@@ -273,6 +279,14 @@ class LocalStore(Store):
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
 
+    def task_ids(self, flow: str, run_id: str, step: str) -> List[Tuple[str, int]]:
+        return self._children(flow, run_id, step)
+
+    def task_states(
+        self, flow: str, run_id: str, step: str, tasks: Sequence[Tuple[str, int]]
+    ) -> List[TaskRecord]:
+        return [self._task_state(flow, run_id, step, t, ts) for t, ts in tasks]
+
     # -- artifacts and logs ------------------------------------------------------------------
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         attempt = rules.done_attempt(
@@ -290,12 +304,29 @@ class LocalStore(Store):
         # no data.json yet: fall back to registered artifact metadata (no type/size)
         meta_dir = self._meta_dir(flow, run_id, step, task_id)
         shas: Dict[str, Any] = {}
+        encodings: Dict[str, Any] = {}
         for name in sorted(os.listdir(meta_dir)):
             m = ATTEMPT_ARTIFACT.match(name)
             if m and int(m.group(1)) == attempt:
                 obj = artifact_row(meta_dir, attempt, m.group(2)) or {}
                 shas[m.group(2)] = obj.get("sha", "")
-        return rules.artifacts_json(shas, {})
+                encodings[m.group(2)] = obj.get("content_type")
+        return rules.artifacts_json(shas, {}, encodings)
+
+    def blob(self, flow: str, sha: str, max_bytes: int) -> Optional[bytes]:
+        if not rules.is_sha(sha):
+            return None
+        return read_capped(self._path(flow, "data", sha[:2], sha), max_bytes)
+
+    def included_file(self, flow: str, url: str, max_bytes: int) -> Optional[bytes]:
+        # Metaflow's uploader writes `<datatools root>/<flow>/<sha1 of the content>`, and the
+        # local datatools root is `<sysroot>/data` (METAFLOW_DATATOOLS_SUFFIX)
+        datatools = os.path.join(self.sysroot, rules.DATATOOLS_SUFFIX)
+        sha = rules.included_file_sha(url, f"local://{datatools}", flow)
+        if sha is None:
+            return None
+        self._path(flow)  # validates the flow name
+        return read_capped(os.path.join(datatools, flow, sha), max_bytes)
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
         """The latest started attempt (Metaflow's `Task.current_attempt`)."""

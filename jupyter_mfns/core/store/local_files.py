@@ -8,7 +8,7 @@ import json
 import os
 import re
 import tempfile
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .rules import MetadataError
 
@@ -36,6 +36,16 @@ def read_json(path: str) -> Any:
         return json.loads(b"".join(chunks).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{os.path.basename(path)} is not valid JSON ({exc})") from None
+
+
+def read_capped(path: str, max_bytes: int) -> Optional[bytes]:
+    """A whole file of at most `max_bytes`; None when it is missing, unreadable or larger."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError:
+        return None
+    return data if len(data) <= max_bytes else None
 
 
 def token(st: os.stat_result) -> str:
@@ -77,7 +87,9 @@ def children(base: str) -> List[Tuple[str, int]]:
     return out
 
 
-def metadata_rows(meta_dir: str, prefix: str = "sysmeta_") -> List[Dict[str, Any]]:
+def metadata_rows(
+    meta_dir: str, prefix: Union[str, Tuple[str, ...]] = "sysmeta_"
+) -> List[Dict[str, Any]]:
     """Metadata rows of files named `prefix...`, oldest file first (as Metaflow's local
     provider sorts them); unreadable files are skipped."""
     try:

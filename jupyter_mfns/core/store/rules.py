@@ -135,11 +135,16 @@ def data_json_parts(data: Any) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     return (objects if isinstance(objects, dict) else {}), (info if isinstance(info, dict) else {})
 
 
-def artifacts_json(shas: Mapping[str, Any], info: Mapping[str, Any]) -> List[ArtifactMetaJSON]:
-    """Artifacts (name -> sha) with the type and size their data.json `info` records, by name.
+def artifacts_json(
+    shas: Mapping[str, Any],
+    info: Mapping[str, Any],
+    encodings: Optional[Mapping[str, Any]] = None,
+) -> List[ArtifactMetaJSON]:
+    """Artifacts (name -> sha) with the type, size and encoding their data.json `info` records,
+    by name (an artifact row's `content_type` names the encoding when `info` does not).
 
     Metaflow records a type as `<class 'pandas.core.frame.DataFrame'>`: the class path is kept;
-    an unknown type reads "unknown" and an unknown size -1.
+    an unknown type reads "unknown", an unknown size -1 and an unknown encoding None.
     """
     out: List[ArtifactMetaJSON] = []
     for name, sha in shas.items():
@@ -148,16 +153,34 @@ def artifacts_json(shas: Mapping[str, Any], info: Mapping[str, Any]) -> List[Art
         raw_type = str(meta.get("type", ""))
         match = _TYPE.match(raw_type)
         size = as_int(meta.get("size"))
+        encoding = meta.get("encoding") or (encodings or {}).get(name)
         out.append(
             ArtifactMetaJSON(
                 name=str(name),
                 type=match.group(1) if match else (raw_type or "unknown"),
                 size=size if size is not None else -1,
                 sha=str(sha),
+                encoding=str(encoding) if isinstance(encoding, str) and encoding else None,
             )
         )
     out.sort(key=lambda a: a["name"])
     return out
+
+
+#: the folder under a datastore's sysroot where IncludeFile uploads go (Metaflow's default)
+DATATOOLS_SUFFIX = "data"
+
+
+def included_file_sha(url: Any, root_url: str, flow: str) -> Optional[str]:
+    """The sha naming an IncludeFile's upload when `url` is exactly `<root_url>/<flow>/<sha>`
+    (Metaflow's uploader layout), else None: a descriptor's url is never followed as given."""
+    if not isinstance(url, str):
+        return None
+    prefix = f"{root_url.rstrip('/')}/{flow}/"
+    if not url.startswith(prefix):
+        return None
+    sha = url[len(prefix) :]
+    return sha if is_sha(sha) else None
 
 
 # -- tag changes -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import NotFound, StoreUnavailable
 from .base import LogSource, RangeReader
+from .rules import DATATOOLS_SUFFIX, included_file_sha
 
 #: bytes fetched by the first (suffix) read of a log: mflog.read_tail's block size
 TAIL_BLOCK = 65536
@@ -66,6 +67,14 @@ class DatastoreReader(ABC):
     def blob(self, flow: str, sha: str, max_bytes: int = 4096) -> Optional[bytes]:
         """A content-addressed blob of `flow` (Metaflow's `data/<sha[:2]>/<sha>` layout)."""
         return self.read_small((flow, "data", sha[:2], sha), max_bytes)
+
+    def included_file(self, flow: str, url: str, max_bytes: int) -> Optional[bytes]:
+        """An IncludeFile upload of `flow`, when `url` names `<root>/data/<flow>/<sha>`
+        (Metaflow's datatools root is the datastore root plus `data`)."""
+        sha = included_file_sha(url, f"{self.root}/{DATATOOLS_SUFFIX}", flow)
+        if sha is None:
+            return None
+        return self.read_small((DATATOOLS_SUFFIX, flow, sha), max_bytes)
 
 
 class S3Reader(DatastoreReader):
@@ -180,6 +189,21 @@ class LocalReader(DatastoreReader):
     def read_small(self, parts: Tuple[str, ...], max_bytes: int) -> Optional[bytes]:
         try:
             with open(self._path(parts), "rb") as f:
+                data = f.read(max_bytes + 1)
+        except OSError:
+            return None
+        self._count("file_reads")
+        return None if len(data) > max_bytes else data
+
+    def included_file(self, flow: str, url: str, max_bytes: int) -> Optional[bytes]:
+        # the local datatools root sits beside the `.metaflow` folder: `<sysroot>/data`
+        datatools = os.path.join(os.path.dirname(self.root.rstrip(os.sep)), DATATOOLS_SUFFIX)
+        sha = included_file_sha(url, f"local://{datatools}", flow)
+        if sha is None:
+            return None
+        check_part(flow, url)
+        try:
+            with open(os.path.join(datatools, flow, sha), "rb") as f:
                 data = f.read(max_bytes + 1)
         except OSError:
             return None

@@ -290,6 +290,21 @@ class ServiceStore(Store):
         self._check(flow, run_id, step, task_id)
         return isinstance(self._get(obj_path(flow, run_id, step, task_id)), dict)
 
+    def task_states(
+        self, flow: str, run_id: str, step: str, tasks: Sequence[Tuple[str, int]]
+    ) -> List[TaskRecord]:
+        self._check(flow, run_id, step)
+        listed = {t.task_id: t for t in self.rows.tasks_of(RunView(flow, run_id), step)}
+        wanted = [listed[t] for t, _ in tasks if t in listed]
+        return self._map(lambda t: self.rows.task_state(flow, run_id, t), wanted)
+
+    def map_concurrently(self, fn: Any, items: Sequence[Any]) -> List[Any]:
+        return self._map(fn, items)
+
+    def task_ids(self, flow: str, run_id: str, step: str) -> List[Tuple[str, int]]:
+        self._check(flow, run_id, step)
+        return [(t.task_id, t.created_at) for t in self.rows.tasks_of(RunView(flow, run_id), step)]
+
     # -- artifacts and logs ------------------------------------------------------------------
     def artifacts(self, flow: str, run_id: str, step: str, task_id: str) -> List[ArtifactMetaJSON]:
         self._check(flow, run_id, step, task_id)
@@ -307,7 +322,21 @@ class ServiceStore(Store):
                 info = rules.data_json_parts(json.loads(raw))[1]
             except ValueError:
                 pass
-        return rules.artifacts_json({name: row.get("sha", "") for name, row in rows.items()}, info)
+        return rules.artifacts_json(
+            {name: row.get("sha", "") for name, row in rows.items()},
+            info,
+            {name: row.get("content_type") for name, row in rows.items()},
+        )
+
+    def blob(self, flow: str, sha: str, max_bytes: int) -> Optional[bytes]:
+        self._check(flow)
+        if not rules.is_sha(sha):
+            return None
+        return self.data.blob(flow, sha, max_bytes)
+
+    def included_file(self, flow: str, url: str, max_bytes: int) -> Optional[bytes]:
+        self._check(flow)
+        return self.data.included_file(flow, url, max_bytes)
 
     def current_attempt(self, flow: str, run_id: str, step: str, task_id: str) -> int:
         """The latest started attempt (Metaflow's `Task.current_attempt`)."""

@@ -10,13 +10,48 @@ Stores supply the raw rows and their own signs of life; this module holds the ru
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..model import Status
-from .base import RunDetails, TaskRecord
+from .base import AttemptRecord, RunDetails, TaskRecord
 from .rules import as_int, done_attempts, origin_run_id, origin_task_id, started_attempts
 
 Row = Mapping[str, Any]
+
+
+def _attempt_of(row: Row) -> Optional[int]:
+    """The attempt a metadata row is about: its value (`attempt`, `attempt-done`), else its
+    `attempt_id:N` tag (`attempt_ok`)."""
+    if row.get("field_name") in ("attempt", "attempt-done"):
+        value = str(row.get("value"))
+        return int(value) if value.isdigit() else None
+    for tag in row.get("tags") or []:
+        if isinstance(tag, str) and tag.startswith("attempt_id:") and tag[11:].isdigit():
+            return int(tag[11:])
+    return None
+
+
+def attempt_records(metadata: Sequence[Row]) -> Tuple[AttemptRecord, ...]:
+    """Every attempt of a task, oldest first: when it started (its `attempt` row), ended (its
+    `attempt-done` row) and whether it succeeded (its `attempt_ok` row)."""
+    started: Dict[int, Optional[int]] = {}
+    done: Dict[int, Optional[int]] = {}
+    ok: Dict[int, bool] = {}
+    for row in metadata:
+        field, attempt = row.get("field_name"), _attempt_of(row)
+        if attempt is None:
+            continue
+        ts = as_int(row.get("ts_epoch"))
+        if field == "attempt":
+            started.setdefault(attempt, ts)
+        elif field == "attempt-done":
+            done[attempt] = ts
+        elif field == "attempt_ok":
+            ok[attempt] = str(row.get("value")) == "True"
+    return tuple(
+        AttemptRecord(n, started.get(n), done.get(n), ok.get(n))
+        for n in sorted(set(started) | set(done))
+    )
 
 
 def task_record(
@@ -78,6 +113,7 @@ def task_record(
         attempt=attempt,
         origin_run_id=origin_run_id(metadata),
         origin_task_id=origin_task_id(metadata),
+        attempts=attempt_records(metadata),
     )
 
 

@@ -20,6 +20,9 @@ class PredictionFlow(FlowSpec):
     break_scoring = Parameter(
         "break_scoring", default=False, type=bool, help="Make the score step raise (demo)."
     )
+    alpha = Parameter(
+        "alpha", default=0.5, type=float, help="Ridge penalty on the linear model's slope."
+    )
 
     @step
     def start(self):
@@ -36,8 +39,8 @@ class PredictionFlow(FlowSpec):
         xs, ys = self.train_x, self.train_y
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
         if self.model_name == "linear":
-            slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum(
-                (x - mean_x) ** 2 for x in xs
+            slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / (
+                sum((x - mean_x) ** 2 for x in xs) + self.alpha
             )
             self.coefficients = {"slope": slope, "intercept": mean_y - slope * mean_x}
         else:

@@ -144,6 +144,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dag": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's steps from its `_graph_info` (decoded safely), each with status, task count and times. */
+        get: operations["getDag"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every task of a run (all steps) by start time, with its attempts; a page at a time. */
+        get: operations["getTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tags": {
         parameters: {
             query?: never;
@@ -263,6 +297,36 @@ export interface components {
             origin_run: string | null;
             /** @description The run's own namespaces (its `user:` and `production:` system tags), sorted. */
             namespaces: string[];
+            /**
+             * @description The run's Parameters as Metaflow's client gives them (`_parameters` task, names and
+             *     order from `_graph_info`), decoded without unpickling: JSON values, IncludeFile
+             *     contents as text, bytes as UTF-8 text, non-finite floats as "NaN", "Infinity",
+             *     "-Infinity".
+             */
+            parameters: {
+                [key: string]: unknown;
+            };
+            /** @description Parameters whose value cannot be decoded safely (never unpickled). */
+            opaque_parameters: string[];
+            /** @description Every parameter's Python type as Metaflow recorded it (e.g. `float`). */
+            parameter_types: {
+                [key: string]: string;
+            };
+            /** @description For a failed run, its first failed task and what it raised. */
+            failure: null | components["schemas"]["Failure"];
+        };
+        Failure: {
+            step: string;
+            /** @description `Flow/Run/Step/Task` of the failed task. */
+            task: string;
+            /** @description "ValueError: message". */
+            exception: string | null;
+            traceback: string | null;
+            /**
+             * @description `exception`: the task's `_exception` artifact; `stderr`: its stderr's end.
+             * @enum {string}
+             */
+            source: "exception" | "stderr";
         };
         Namespaces: {
             /** @description The default namespace (null when Metaflow cannot name the user). */
@@ -293,6 +357,10 @@ export interface components {
             flow: string;
             /** @description The tag filter applied. */
             tags: string[];
+            /** @description The parameter expressions applied (ANDed). */
+            where: string[];
+            /** @description The order applied (`-created_at` by default). */
+            sort: string;
             runs: components["schemas"]["Run"][];
             /** @description Runs matching */
             total: number;
@@ -324,6 +392,57 @@ export interface components {
             status: components["schemas"]["RunStatus"];
             attempt: number;
             origin_task: string | null;
+        };
+        Attempt: {
+            attempt: number;
+            started_at: number | null;
+            finished_at: number | null;
+            /** @description Null while it runs or when nothing was recorded. */
+            ok: boolean | null;
+        };
+        TimelineTask: {
+            pathspec: string;
+            id: string;
+            step: string;
+            created_at: number;
+            finished_at: number | null;
+            status: components["schemas"]["RunStatus"];
+            attempt: number;
+            origin_task: string | null;
+            /** @description When Metaflow created and launched it. */
+            started_at: number;
+            attempts: components["schemas"]["Attempt"][];
+        };
+        TasksPage: {
+            pathspec: string;
+            namespace: components["schemas"]["Namespace"];
+            tasks: components["schemas"]["TimelineTask"][];
+            total: number;
+            next_cursor: string | null;
+            /** @description The run finished; no task changes any more. */
+            finished: boolean;
+        };
+        DagStep: {
+            name: string;
+            /** @description Metaflow's node type: start, linear, split-static, split-foreach, join, end... */
+            type: string;
+            next: string[];
+            doc: string | null;
+            decorators: string[];
+            foreach_artifact: string | null;
+            matching_join: string | null;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "unknown" | "pending";
+            tasks: number;
+            started_at: number | null;
+            finished_at: number | null;
+        };
+        Dag: {
+            pathspec: string;
+            namespace: components["schemas"]["Namespace"];
+            start_step: string;
+            end_step: string;
+            steps: components["schemas"]["DagStep"][];
         };
         Object: {
             /** @enum {string} */
@@ -367,6 +486,13 @@ export interface components {
             /** @description Bytes as serialized (-1 when unknown). */
             size: number;
             sha: string;
+            /** @description Metaflow's serializer (e.g. `pickle-v4`); null when none was recorded. */
+            encoding: string | null;
+            /**
+             * @description Present only for a small value of plain data (scalar, short string, small list or
+             *     dict), decoded without unpickling; larger or opaque artifacts have none.
+             */
+            value?: unknown;
             /** @description The Python variable the load cell binds. */
             variable: string;
             /**
@@ -490,6 +616,8 @@ export interface components {
         tag: components["schemas"]["Tag"][];
         /** @description `Flow/Run/Step/Task`. */
         taskPathspec: components["schemas"]["TaskPathspec"];
+        /** @description `Flow/Run`. */
+        runPathspec: components["schemas"]["RunPathspec"];
     };
     requestBodies: never;
     headers: never;
@@ -557,8 +685,22 @@ export interface operations {
                 tag?: components["parameters"]["tag"];
                 /** @description Runs per page (default 50; at most the server's max_page_size, 500 by default). */
                 limit?: number;
-                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                /** @description The `next_cursor` of the previous page (of the same sort); omit for the first page. */
                 cursor?: string;
+                /**
+                 * @description A parameter filter `NAME OP VALUE` (OP one of `== != < <= > >=`, VALUE a JSON
+                 *     literal: `alpha>=0.5`, `model=="xgb"`); repeat it to AND several. A run without
+                 *     that parameter, with it opaque, or with a value of another kind (number, string,
+                 *     bool, other JSON) does not match; bools and other JSON take only == and !=. A bad
+                 *     expression answers 400 `invalid_argument`.
+                 */
+                where?: string[];
+                /**
+                 * @description `-created_at` (default, newest first), `created_at`, `param:NAME` or `-param:NAME`:
+                 *     by that parameter, numbers then NaN, strings, bools and other JSON values, then runs
+                 *     without it; ties newest first.
+                 */
+                sort?: string;
             };
             header?: never;
             path?: never;
@@ -566,7 +708,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Runs newest first, and the cursor of the next page (null on the last). */
+            /** @description Runs newest first (or in `sort` order), and the cursor of the next page (null on the last). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -711,6 +853,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Artifacts"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDag: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run`. */
+                pathspec: components["parameters"]["runPathspec"];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run's graph, steps in Metaflow's order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dag"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTasks: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run`. */
+                pathspec: components["parameters"]["runPathspec"];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+                /** @description Tasks per page (default 1000). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; omit for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run's tasks, oldest first, and the cursor of the next page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TasksPage"];
                 };
             };
             400: components["responses"]["BadRequest"];

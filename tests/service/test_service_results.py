@@ -1,0 +1,96 @@
+"""What runs hold, on the service deployment (metadata service + S3): parameters (an
+IncludeFile uploaded to S3 too), where/sort, DAG, tasks and failures equal Metaflow's client in
+service mode, and a poisoned parameter blob in S3 is never unpickled."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from results_checks import (
+    ask_oracle,
+    check_dag,
+    check_failure,
+    check_parameters,
+    check_tasks,
+    check_where_and_sort,
+)
+from results_story import (
+    NOTES,
+    PARAMS_FLOW,
+    POISONED,
+    ParamsStory,
+    play_params_story,
+    poison_pickle,
+)
+from service_deployment import BUCKET, PREFIX, Deployment
+
+from jupyter_mfns.core import Catalog
+from jupyter_mfns.demo.runner import start_flow
+
+ROLES = ("full", "defaults", "failed", "resumed", "poisoned")
+
+
+def _poison(dep: Deployment, pathspec: str, marker: str) -> None:
+    """The `label` blob of the run's `_parameters` task, replaced where the service deployment
+    keeps it: the artifact row's sha (the service's records) and the blob (S3)."""
+    flow, run_id = pathspec.split("/")
+    sha, blob = poison_pickle(marker)
+    dep.s3_client().put_object(
+        Bucket=BUCKET, Key=f"{PREFIX}/{flow}/data/{sha[:2]}/{sha}", Body=blob
+    )
+    params = dep.service_root / ".metaflow" / flow / run_id / "_parameters"
+    task = next(p for p in params.iterdir() if p.name != "_meta")
+    record = task / "_meta" / f"0_artifact_{POISONED}.json"
+    row = json.loads(record.read_text())
+    row["sha"] = sha
+    record.write_text(json.dumps(row))
+
+
+@pytest.fixture(scope="module")
+def params_story(deployment: Deployment, tmp_path_factory) -> ParamsStory:
+    """The ParamsFlow story run for real against the deployment (a few minutes)."""
+    workdir = tmp_path_factory.mktemp("service-params")
+    extra = {**deployment.config(), "METAFLOW_S3_WORKER_COUNT": "1"}
+
+    def start(args, command, env):
+        with start_flow(
+            deployment.workdir / "client", PARAMS_FLOW, user="anne", command=command,
+            args=args, extra_env={**extra, **env},
+        ) as running:  # fmt: skip
+            return running.wait(timeout=600, check=False)
+
+    story = play_params_story(start, workdir)
+    _poison(deployment, story["poisoned"], story.marker)
+    return story
+
+
+@pytest.fixture(scope="module")
+def oracle(deployment: Deployment, params_story: ParamsStory) -> Dict[str, Any]:
+    env = deployment.env("anne")
+    return ask_oracle(env, deployment.workdir / "client", params_story, ROLES)
+
+
+def test_parameters_equal_metaflows_in_service_mode(service_catalog, params_story, oracle):
+    check_parameters(service_catalog, params_story, oracle)
+    # the IncludeFile's content was read from its S3 upload (`<root>/data/<flow>/<sha>`)
+    assert service_catalog.run(params_story["full"], None)["parameters"]["notes"] == NOTES
+
+
+def test_where_sort_dag_tasks_and_failures_equal_metaflows(
+    service_catalog: Catalog, params_story: ParamsStory, oracle: Dict[str, Any]
+) -> None:
+    check_where_and_sort(service_catalog, params_story, oracle)
+    check_dag(service_catalog, params_story, oracle)
+    check_tasks(service_catalog, params_story, oracle)
+    check_failure(service_catalog, params_story, oracle)
+
+
+def test_a_poisoned_blob_in_s3_is_never_unpickled(service_catalog, params_story) -> None:
+    run = service_catalog.run(params_story["poisoned"], None)
+    service_catalog.runs("ParamsFlow", None, sort="param:label")
+    service_catalog.dag(params_story["poisoned"], None)
+    assert run["opaque_parameters"] == [POISONED]
+    assert not Path(params_story.marker).exists()
