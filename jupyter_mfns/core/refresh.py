@@ -21,7 +21,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Literal, Optional, 
 
 from .index import RunIndex, Written
 from .model import ProblemJSON
-from .store.base import RunRecord, Store
+from .store.base import RunRecord, ScanResult, Store
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,24 @@ def changes_of(flow: str, written: Written) -> List[Change]:
     if not many:
         out += [Change("run", flow, f"{flow}/{run_id}") for run_id in written.changed]
     return out
+
+
+def moved_since(known: Dict[str, str], scan: ScanResult, written: Written) -> Written:
+    """What a scan changed for this process's readers, also when the index file already held it.
+
+    The index file is shared by every process reading the store (the server and its kernels):
+    a kernel's `%mfns tag` writes the run's new tags there first, so the server's own write finds
+    nothing different. Its tokens (`known`, what this process last read) still tell: a listed run
+    whose token moved has changed, a run it did not know is new.
+    """
+    added = set(written.added)
+    changed = set(written.changed)
+    for rec in scan.upserts:
+        if rec.run_id not in known and rec.run_id not in added:
+            written.added.append(rec.run_id)
+        elif rec.run_id in known and rec.run_id not in changed and rec.run_id not in added:
+            written.changed.append(rec.run_id)
+    return written
 
 
 class Refresher:
@@ -103,7 +121,7 @@ class Refresher:
                     time.sleep(0.005)  # a cold query is reading a flow: let it have the CPU
                 for run_id, why in scan.broken.items():
                     self.note_broken(flow, run_id, why)
-                written = self.index.apply(flow, scan)
+                written = moved_since(known, scan, self.index.apply(flow, scan))
                 self.announce(changes_of(flow, written))
                 changed |= bool(written)
         finished = time.monotonic()
@@ -211,7 +229,12 @@ class Refresher:
     # -- writes made by queries, and the change feed -----------------------------------------
     def upsert(self, rec: RunRecord) -> None:
         """Write a run read fresh from the store, announcing what it changed."""
-        self.announce(changes_of(rec.flow, self.index.upsert(rec)))
+        before = self.index.tokens(rec.flow).get(rec.run_id)
+        written = self.index.upsert(rec)
+        if before != rec.token:
+            known = {} if before is None else {rec.run_id: before}
+            written = moved_since(known, ScanResult(upserts=[rec]), written)
+        self.announce(changes_of(rec.flow, written))
 
     @property
     def subscribed(self) -> bool:

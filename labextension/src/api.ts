@@ -133,6 +133,11 @@ export const api = {
     return requestAPI<IServerStatus>('status');
   },
 
+  /** The server's OpenAPI document (what it accepts, e.g. whether runs sort). */
+  openapi(): Promise<unknown> {
+    return requestAPI<unknown>('openapi.json');
+  },
+
   namespaces(): Promise<INamespaces> {
     return requestAPI<INamespaces>('namespaces');
   },
@@ -146,7 +151,9 @@ export const api = {
     namespace: Namespace,
     tags: string[],
     limit: number,
-    cursor: string | null
+    cursor: string | null,
+    /** `sort` as the server reads it (`-param:alpha`); `null`: newest first. */
+    sort: string | null = null
   ): Promise<IRunPage> {
     return requestAPI<IRunPage>('runs', {
       query: {
@@ -154,7 +161,8 @@ export const api = {
         namespace: ns(namespace),
         tag: tags,
         limit,
-        cursor: cursor ?? undefined
+        cursor: cursor ?? undefined,
+        sort: sort ?? undefined
       }
     });
   },

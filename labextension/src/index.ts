@@ -19,6 +19,7 @@ import { addCommands } from './commands';
 import { BrowserModel, IBrowserState } from './models/browser';
 import { Config, DEFAULT_SETTINGS, ISettings } from './models/config';
 import { KernelLink } from './models/kernelLink';
+import { LiveUpdates } from './models/live';
 import { runInNotebook } from './notebook';
 import { MfnsPanel } from './panel';
 import { addDeepLinks, addOpenCommand, restoreTabs } from './tabs/commands';
@@ -91,7 +92,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null,
     router: IRouter | null
   ) => {
-    const config = new Config();
+    // One events socket for the sidebar and every tab (open while one of them listens).
+    const config = new Config(DEFAULT_SETTINGS, new LiveUpdates());
     const model = new BrowserModel(config);
 
     // Read the store only once someone opens the panel, or a tab needs the namespace.
@@ -121,7 +123,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       },
       runCell: async code => {
         await runInNotebook(app, notebooks, code);
-      }
+      },
+      state
     });
     registerKinds(manager.registry);
 

@@ -3,3 +3,4 @@ import './sidebar.css';
 import './runs.css';
 import './views.css';
 import './tabs.css';
+import './explorer.css';

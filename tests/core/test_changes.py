@@ -147,3 +147,33 @@ def test_a_subscription_keeps_the_refresh_thread_awake(tmp_path, tiny_store, ann
         assert len(scans) >= 3
     finally:
         catalog.close()
+
+
+def test_a_tag_edit_by_another_process_sharing_the_index_is_reported(tmp_path, anne):
+    # Given a server's Catalog refreshing in the background with a subscriber, and a kernel's
+    # Catalog over the same store and the same index file (as `%mfns` in a notebook has)
+    root = tmp_path / "store"
+    run = run_flow(root, TINY_FLOW, user="anne").pathspec
+    server = Catalog(LocalStore(root), cache_dir=tmp_path / "cache", refresh_interval=0.1)
+    kernel = Catalog(LocalStore(root), cache_dir=tmp_path / "cache", refresh_interval=0.1)
+    assert server.index.path == kernel.index.path
+    seen = Recorder()
+    server.subscribe(seen)
+    server.start_background_refresh()
+    try:
+        seen.wait_for(lambda c: c == Change("runs", "TinyFlow"))
+        kernel.runs("TinyFlow", None)
+        count = len(seen.changes)
+        # When the kernel edits the run's tags (writing the index file first)
+        kernel.mutate_tags(run, add=["from-kernel"])
+        # Then the server still reports that run, and answers with the new tags
+        seen.wait_for(lambda c: c == Change("run", "TinyFlow", run), after=count, timeout=10)
+        assert "from-kernel" in server.run(run, None)["tags"]
+        # and a run the kernel wrote into the index first is new to the server's readers
+        count = len(seen.changes)
+        second = run_flow(root, TINY_FLOW, user="anne").pathspec
+        kernel.run(second, None)
+        seen.wait_for(lambda c: c == Change("runs", "TinyFlow"), after=count, timeout=10)
+    finally:
+        server.close()
+        kernel.close()

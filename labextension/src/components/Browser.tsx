@@ -7,6 +7,7 @@ import { ActionsContext } from './actions';
 import { Breadcrumbs } from './Breadcrumbs';
 import { FlowList } from './FlowList';
 import { GotoBox } from './GotoBox';
+import { LiveStatus } from './LiveStatus';
 import { NamespaceBar } from './NamespaceBar';
 import { Loading, Problem } from './Problem';
 import { Progress } from './Progress';
@@ -43,6 +44,7 @@ export function Browser(props: {
         <h2 className="jp-mfns-title">Metaflow</h2>
         <NamespaceBar model={model} link={props.link} />
         <GotoBox disabled={!model.ready} />
+        <LiveStatus live={model.config.live} quiet />
       </div>
       <Problem problem={model.problem}>
         <Button small onClick={() => void model.refresh()}>

@@ -8,6 +8,8 @@ import type { Namespace } from '../types';
 export interface IActions {
   /** Open (or activate) a main-area tab: `mfns:open`. */
   open(request: OpenRequest): Promise<void>;
+  /** Is a kind of tab registered (e.g. `compare`, added by another module)? */
+  canOpen(kind: string): boolean;
   /**
    * "Go to pathspec": a flow opens in the panel, a run, step or task in a tab; outside
    * the namespace, asks before switching. Resolves to what went wrong, if anything.
@@ -24,6 +26,7 @@ export interface IActions {
 /** The actions, given once at the top of the panel and of each tab. */
 export const ActionsContext = React.createContext<IActions>({
   open: () => Promise.resolve(),
+  canOpen: () => false,
   goTo: () => Promise.resolve(null),
   switchTo: () => Promise.resolve(),
   copy: () => undefined,

@@ -8,6 +8,7 @@ import type { IFlow, INamespaces, IRun, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
+import { coalesced, IChanges } from './live';
 import { RunListModel } from './runs';
 
 /** What the sidebar shows below the namespace bar (runs, tasks and logs open as tabs). */
@@ -55,6 +56,7 @@ export function savedLocation(value: unknown): Location | null {
 export class BrowserModel implements IDisposable {
   constructor(readonly config: Config) {
     this._poll = config.refreshPoll('jupyter-mfns:refresh', () => this._tick());
+    config.live?.changed.connect(this._onChanges, this);
   }
 
   readonly activity = new Activity();
@@ -135,6 +137,8 @@ export class BrowserModel implements IDisposable {
       : early !== undefined
         ? early.namespace
         : this._namespaces.default;
+    this._listening = this.config.live?.listen() ?? null;
+    this.config.live?.setNamespace(this._namespace);
     this._namespaceChanged.emit({
       namespace: this._namespace,
       source: 'start'
@@ -188,6 +192,7 @@ export class BrowserModel implements IDisposable {
       return;
     }
     this._namespace = namespace;
+    this.config.live?.setNamespace(namespace);
     this._flows = null;
     void this.loadFlows();
     this._namespaceChanged.emit({ namespace, source });
@@ -238,6 +243,8 @@ export class BrowserModel implements IDisposable {
     }
     this._disposed = true;
     this._poll.dispose();
+    this.config.live?.changed.disconnect(this._onChanges, this);
+    this._listening?.dispose();
     this._runs?.dispose();
     Signal.clearData(this);
   }
@@ -274,6 +281,15 @@ export class BrowserModel implements IDisposable {
     this._changed.emit();
   }
 
+  /** Live updates: runs appeared or went, so counts and newest runs move. */
+  private _onChanges(_: unknown, changes: IChanges): void {
+    if (changes.resync || changes.flows.size) {
+      this._liveTick();
+    }
+  }
+
+  private _liveTick = coalesced(() => this._tick());
+
   private async _tick(): Promise<void> {
     if (!this._ready || this._disposed) {
       return;
@@ -293,6 +309,7 @@ export class BrowserModel implements IDisposable {
   }
 
   private _poll: Poll;
+  private _listening: IDisposable | null = null;
   private _ready = false;
   private _started = new PromiseDelegate<void>();
   private _namespaces: INamespaces | null = null;

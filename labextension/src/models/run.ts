@@ -1,4 +1,4 @@
-import { IDisposable } from '@lumino/disposable';
+import type { IDisposable } from '@lumino/disposable';
 import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -7,6 +7,7 @@ import type { IRun, IStep, ITagCount, ITask, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
+import { coalesced, IChanges, touchesRun } from './live';
 
 /** Tasks of one expanded step. */
 export interface IStepTasks {
@@ -42,6 +43,12 @@ export class RunModel implements IDisposable {
     this._poll = this._config.refreshPoll('jupyter-mfns:running-run', () =>
       this.reload()
     );
+    // Tags changed from the CLI or a kernel, a finished run: re-read as it happens.
+    const live = this._config.live;
+    if (live) {
+      this._listening = live.listen();
+      live.changed.connect(this._onChanges, this);
+    }
   }
 
   readonly pathspec: string;
@@ -199,8 +206,18 @@ export class RunModel implements IDisposable {
     }
     this._disposed = true;
     this._poll.dispose();
+    this._config.live?.changed.disconnect(this._onChanges, this);
+    this._listening?.dispose();
     Signal.clearData(this);
   }
+
+  private _onChanges(_: unknown, changes: IChanges): void {
+    if (this._run && touchesRun(changes, this.pathspec)) {
+      this._liveReload();
+    }
+  }
+
+  private _liveReload = coalesced(() => this.reload());
 
   private async _loadSuggestions(flow: string): Promise<void> {
     try {
@@ -288,6 +305,7 @@ export class RunModel implements IDisposable {
 
   private _config: Config;
   private _poll: Poll;
+  private _listening: IDisposable | null = null;
   private _suggestions: ITagCount[] = [];
   private _run: IRun | null = null;
   private _steps: IStep[] = [];

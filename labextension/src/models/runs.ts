@@ -1,4 +1,4 @@
-import { IDisposable } from '@lumino/disposable';
+import type { IDisposable } from '@lumino/disposable';
 import type { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -7,12 +7,15 @@ import type { IRun, IRunPage, ITagCount, Namespace } from '../types';
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
+import { coalesced, IChanges, touchesFlow } from './live';
 
 /** Construction options of a {@link RunListModel}. */
 export interface IRunListOptions {
   flow: string;
   namespace: Namespace;
   tags?: string[];
+  /** The server's order (`sort` of `GET runs`); `null`: newest first. */
+  sort?: string | null;
   config: Config;
   /** Shared with the view that shows one progress bar; a new one by default. */
   activity?: Activity;
@@ -20,6 +23,8 @@ export interface IRunListOptions {
 
 /** Runs asked for when looking for new ones (at most a page). */
 const CHECK_SIZE = 100;
+/** Changed runs further down the list re-read one by one, at most this many at once. */
+const MAX_REREAD = 20;
 
 /**
  * The runs of one flow in one namespace carrying every tag of the filter, newest
@@ -30,12 +35,18 @@ export class RunListModel implements IDisposable {
     this.flow = options.flow;
     this.namespace = options.namespace;
     this._tags = options.tags ?? [];
+    this._sort = options.sort ?? null;
     this._config = options.config;
     this.activity = options.activity ?? new Activity();
-    // Look for new runs every refresh interval while the list is shown.
+    // Live updates show changes as they happen; the poll is the safety net under them.
     this._poll = this._config.refreshPoll('jupyter-mfns:new-runs', () =>
       this._checkTick()
     );
+    const live = this._config.live;
+    if (live) {
+      this._listening = live.listen();
+      live.changed.connect(this._onChanges, this);
+    }
   }
 
   readonly activity: Activity;
@@ -50,6 +61,10 @@ export class RunListModel implements IDisposable {
 
   get tags(): readonly string[] {
     return this._tags;
+  }
+  /** The server's order (`-param:alpha`), `null` for newest first. */
+  get sort(): string | null {
+    return this._sort;
   }
   get rows(): readonly IRun[] {
     return this._rows;
@@ -85,6 +100,16 @@ export class RunListModel implements IDisposable {
   }
   get isDisposed(): boolean {
     return this._disposed;
+  }
+
+  /** Order the runs differently (on the server) and reload. */
+  setSort(sort: string | null): Promise<void> {
+    if (sort === this._sort) {
+      return Promise.resolve();
+    }
+    this._sort = sort;
+    this._rows = [];
+    return this.reload();
   }
 
   /** Replace the tag filter (runs must carry all of them) and reload. */
@@ -142,8 +167,8 @@ export class RunListModel implements IDisposable {
     }
   }
 
-  /** Append the next page, if any and if none is loading. */
-  async loadMore(): Promise<void> {
+  /** Append the next page (of up to `wanted` runs), if any and if none is loading. */
+  async loadMore(wanted?: number): Promise<void> {
     if (this._loading || this._cursor === null || this._disposed) {
       return;
     }
@@ -151,7 +176,9 @@ export class RunListModel implements IDisposable {
     this._loading = true;
     this._changed.emit();
     try {
-      const page = await this.activity.track(this._page(this._cursor));
+      const page = await this.activity.track(
+        this._page(this._cursor, undefined, wanted)
+      );
       if (generation !== this._generation || this._disposed) {
         return;
       }
@@ -175,48 +202,129 @@ export class RunListModel implements IDisposable {
   }
 
   /**
-   * Look for runs newer than the first row without disturbing the table, and
-   * update the status of loaded runs that were still running.
+   * Load pages until row `index` is loaded (a scroll far down, or End), asking for the
+   * largest pages the server allows while far from it. A later call moves the target.
    */
-  async checkForNew(): Promise<void> {
+  async loadUntil(index: number): Promise<void> {
+    this._target = Math.max(this._target, index);
+    if (this._filling) {
+      return;
+    }
+    this._filling = true;
+    try {
+      while (
+        !this._disposed &&
+        this._cursor !== null &&
+        !this._problem &&
+        this._rows.length <= this._target
+      ) {
+        const before = this._rows.length;
+        const gap = this._target - before + 1;
+        await this.loadMore(gap);
+        if (this._rows.length === before && !this._loading) {
+          break; // nothing new (a concurrent reload): the next scroll asks again
+        }
+      }
+    } finally {
+      this._filling = false;
+      this._target = -1;
+    }
+  }
+
+  /**
+   * Bring the list up to date without disturbing it: runs that appeared show at the top
+   * (newest first) or are counted (other orders), loaded runs take their new status and
+   * tags, runs that no longer carry the filter's tags leave.
+   *
+   * @param changed - runs (`F/R`) known to have changed; those further down than the
+   *   first page are read again one by one.
+   */
+  async checkForNew(changed: ReadonlySet<string> = new Set()): Promise<void> {
     if (this._loading || this._disposed || this._problem) {
       return;
     }
     const generation = this._generation;
     const page = await this._page(null, CHECK_SIZE);
+    if (generation !== this._generation || this._disposed || this._loading) {
+      return;
+    }
+    const fresh = new Map(page.runs.map(r => [r.pathspec, r]));
+    const known = new Set(this._rows.map(r => r.pathspec));
+    const unknown = page.runs.filter(r => !known.has(r.pathspec));
+    let rows: IRun[];
+    let added: IRun[] = [];
+    let counted = 0;
+    if (this._rows.length <= page.runs.length) {
+      // A short list is simply the first page again: new runs in place, gone runs gone.
+      rows = page.runs;
+      added = unknown;
+      this._cursor = page.next_cursor;
+    } else {
+      rows = this._rows.map(r => fresh.get(r.pathspec) ?? r);
+      if (this._sort === null) {
+        // Newest first: the runs above the first known one are new; they go on top.
+        const firstKnown = page.runs.findIndex(r => known.has(r.pathspec));
+        added = page.runs.slice(
+          0,
+          firstKnown < 0 ? page.runs.length : firstKnown
+        );
+        rows = [...added, ...rows];
+      } else {
+        counted = unknown.length; // their place is the server's to say: offer a reload
+      }
+    }
+    const reread = [...changed].filter(
+      p => p.startsWith(`${this.flow}/`) && !fresh.has(p) && known.has(p)
+    );
+    this._rows = rows;
+    this._total = page.total;
+    if (added.length) {
+      this._fresh = new Set(added.map(r => r.pathspec));
+    }
+    this._newRuns = counted;
+    this._newRunsAtLeast =
+      counted === page.runs.length && page.next_cursor !== null;
+    this._changed.emit();
+    await this._reread(reread.slice(0, MAX_REREAD), generation);
+  }
+
+  /** Read changed runs again; a run that left the filter leaves the list. */
+  private async _reread(
+    pathspecs: string[],
+    generation: number
+  ): Promise<void> {
+    const answers = await Promise.all(
+      pathspecs.map(p => api.object(p, this.namespace).catch(() => null))
+    );
     if (generation !== this._generation || this._disposed) {
       return;
     }
-    const known = new Map(this._rows.map((r, i) => [r.pathspec, i]));
-    let count = 0;
-    for (const run of page.runs) {
-      if (known.has(run.pathspec)) {
-        break;
-      }
-      count += 1;
-    }
-    let updated = false;
-    for (const run of page.runs) {
-      const index = known.get(run.pathspec);
-      if (index !== undefined && this._rows[index].status !== run.status) {
-        this._rows = this._rows.map((r, i) => (i === index ? run : r));
-        updated = true;
+    let rows = this._rows;
+    for (const [i, pathspec] of pathspecs.entries()) {
+      const run = answers[i]?.run;
+      const keep =
+        run &&
+        this._tags.every(t => [...run.tags, ...run.system_tags].includes(t));
+      rows = keep
+        ? rows.map(r => (r.pathspec === pathspec ? { ...r, ...run } : r))
+        : rows.filter(r => r.pathspec !== pathspec);
+      if (!keep && this._total !== null) {
+        this._total = Math.max(0, this._total - 1);
       }
     }
-    const atLeast = count === page.runs.length && page.next_cursor !== null;
-    if (
-      updated ||
-      count !== this._newRuns ||
-      atLeast !== this._newRunsAtLeast
-    ) {
-      this._newRuns = count;
-      this._newRunsAtLeast = atLeast;
+    if (rows !== this._rows) {
+      this._rows = rows;
       this._changed.emit();
     }
   }
 
-  /** Put a run's new tags in place after an edit. */
-  updateTags(pathspec: string, tags: string[], systemTags: string[]): void {
+  /** Put a run's new tags in place after an edit (and refresh the tags to suggest). */
+  updateTags(
+    pathspec: string,
+    tags: string[],
+    systemTags: string[],
+    suggest = true
+  ): void {
     let hit = false;
     this._rows = this._rows.map(r => {
       if (r.pathspec !== pathspec) {
@@ -228,7 +336,9 @@ export class RunListModel implements IDisposable {
     if (hit) {
       this._changed.emit();
     }
-    void this.loadSuggestions();
+    if (suggest) {
+      void this.loadSuggestions();
+    }
   }
 
   /** Fetch the tags used in this namespace and flow, for autocomplete. */
@@ -250,17 +360,69 @@ export class RunListModel implements IDisposable {
     }
     this._disposed = true;
     this._poll.dispose();
+    this._config.live?.changed.disconnect(this._onChanges, this);
+    this._listening?.dispose();
     Signal.clearData(this);
   }
 
-  /** One page of runs, at most `max` (and at most the server's page size). */
+  /**
+   * One page of runs: the page size setting, at most `max`; up to `wanted` (a jump far
+   * down) within the server's largest page.
+   */
   private async _page(
     cursor: string | null,
-    max = Infinity
+    max = Infinity,
+    wanted = 0
   ): Promise<IRunPage> {
-    await this._config.loadLimits(); // the page size is clamped to them
-    const size = Math.min(this._config.pageSize, max);
-    return api.runs(this.flow, this.namespace, this._tags, size, cursor);
+    const limits = await this._config.loadLimits(); // the page size is clamped to them
+    const largest = limits?.max_page_size ?? this._config.pageSize;
+    const size = Math.min(
+      Math.max(this._config.pageSize, Math.min(wanted, largest)),
+      max
+    );
+    return api.runs(
+      this.flow,
+      this.namespace,
+      this._tags,
+      size,
+      cursor,
+      this._sort
+    );
+  }
+
+  /** Live updates: re-check when this flow's runs changed (one check at a time). */
+  private _onChanges(_: unknown, changes: IChanges): void {
+    if (touchesFlow(changes, this.flow)) {
+      changes.runs.forEach(run => this._changedRuns.add(run));
+      this._liveCheck();
+    }
+  }
+
+  private _liveCheck = coalesced(async () => {
+    const changed = this._changedRuns;
+    this._changedRuns = new Set();
+    await this._whenIdle(); // a page on its way would make the check moot
+    if (this._problem) {
+      await this.reload(true); // e.g. the flow's first run in this namespace
+    } else {
+      await this.checkForNew(changed);
+    }
+  });
+
+  /** Resolves once no page is loading. */
+  private _whenIdle(): Promise<void> {
+    if (!this._loading || this._disposed) {
+      return Promise.resolve();
+    }
+    return new Promise(resolve => {
+      const check = () => {
+        if (!this._loading || this._disposed) {
+          this._changed.disconnect(check);
+          resolve();
+        }
+      };
+      this._changed.connect(check);
+    });
   }
 
   private async _checkTick(): Promise<void> {
@@ -272,6 +434,12 @@ export class RunListModel implements IDisposable {
       }
     }
   }
+
+  private _sort: string | null;
+  private _listening: IDisposable | null = null;
+  private _changedRuns = new Set<string>();
+  private _target = -1;
+  private _filling = false;
 
   private _tags: string[];
   private _config: Config;

@@ -1,4 +1,4 @@
-import { IDisposable } from '@lumino/disposable';
+import type { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -13,6 +13,7 @@ import type {
 import { Activity } from './activity';
 import type { Config } from './config';
 import { IProblem, toProblem } from './errors';
+import { coalesced, IChanges, touchesRun } from './live';
 
 /** Lines shown first: the end of the log. */
 export const FIRST_TAIL = 500;
@@ -67,6 +68,12 @@ export class TaskModel implements IDisposable {
       name: 'jupyter-mfns:follow-logs',
       standby: 'when-hidden'
     });
+    // Its run changed (finished, failed, re-tagged): take the task's new state.
+    const live = this._config.live;
+    if (live) {
+      this._listening = live.listen();
+      live.changed.connect(this._onChanges, this);
+    }
   }
 
   readonly pathspec: string;
@@ -198,8 +205,29 @@ export class TaskModel implements IDisposable {
     }
     this._disposed = true;
     this._poll.dispose();
+    this._config.live?.changed.disconnect(this._onChanges, this);
+    this._listening?.dispose();
     Signal.clearData(this);
   }
+
+  private _onChanges(_: unknown, changes: IChanges): void {
+    const run = this.pathspec.split('/').slice(0, 2).join('/');
+    if (this._object && touchesRun(changes, run)) {
+      this._liveRefresh();
+    }
+  }
+
+  /** The task's status (and its logs, once it ended) without a visible reload. */
+  private _liveRefresh = coalesced(async () => {
+    const wasRunning = this._object?.task.finished_at === null;
+    await this._refreshObject();
+    if (wasRunning && this._object?.task.finished_at !== null) {
+      await Promise.all([this.loadLog('stdout'), this.loadLog('stderr')]);
+      this.setFollow(false);
+    } else if (!this._disposed) {
+      this._changed.emit();
+    }
+  });
 
   private _bothFinished(): boolean {
     return this._logs.stdout.finished && this._logs.stderr.finished;
@@ -247,6 +275,7 @@ export class TaskModel implements IDisposable {
 
   private _config: Config;
   private _poll: Poll;
+  private _listening: IDisposable | null = null;
   private _object: TaskObject | null = null;
   private _problem: IProblem | null = null;
   private _loading = false;

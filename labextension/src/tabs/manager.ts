@@ -1,4 +1,5 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { IStateDB } from '@jupyterlab/statedb';
 import { Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
@@ -32,6 +33,8 @@ export interface ITabManagerOptions {
   showBrowser: () => void;
   copy: (text: string, what?: string) => void;
   runCell: (code: string) => Promise<void>;
+  /** Where views keep what the user chose (the explorer's columns). */
+  state: IStateDB | null;
 }
 
 /** How an open ended: a tab, a problem to tell, or the user chose to stay. */
@@ -48,6 +51,7 @@ export class TabManager {
     const { browser } = _options;
     this.actions = {
       open: request => this.open(request).then(() => undefined),
+      canOpen: kind => this.registry.get(kind) !== undefined,
       goTo: text => this.goTo(text),
       switchTo: (namespace, then) => this.switchTo(namespace, then),
       copy: _options.copy,
@@ -57,6 +61,7 @@ export class TabManager {
       config: browser.config,
       models: this.models,
       actions: this.actions,
+      state: _options.state,
       runUpdated: run => browser.runUpdated(run)
     };
   }
@@ -169,7 +174,8 @@ export class TabManager {
       kind,
       args,
       content: kind.create(args, this._context),
-      actions: { copy: this._options.copy, linkFor: a => this.linkFor(a) }
+      actions: { copy: this._options.copy, linkFor: a => this.linkFor(a) },
+      live: this._options.browser.config.live
     });
     const { shell } = this._options.app;
     shell.add(

@@ -7,6 +7,7 @@ import type {
   ReadonlyPartialJSONObject
 } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
+import type { IStateDB } from '@jupyterlab/statedb';
 import type { Widget } from '@lumino/widgets';
 
 import type { IActions } from '../components/actions';
@@ -42,6 +43,8 @@ export interface ITabContext {
   readonly models: SharedModels;
   /** Open, switch namespace, copy, load into a notebook. */
   readonly actions: IActions;
+  /** Where a view keeps what the user chose (columns); none without a state database. */
+  readonly state: IStateDB | null;
   /** A run changed here (its tags): lists elsewhere show it. */
   runUpdated(run: IRun): void;
 }

@@ -1,13 +1,20 @@
 /**
- * The "runs" tab: a flow's runs in a namespace, full width, with the tag filter. (The
- * runs explorer of issue 12 grows here: columns, sorting, multi-select.)
+ * The "runs" tab: the runs explorer of a flow in a namespace, full width: sortable and
+ * resizable columns (parameters among them), the tag filter, multi-select with bulk
+ * tagging, compare and copy (src/explorer/).
  */
 import * as React from 'react';
 
-import { RunsTable } from '../components/RunsTable';
-import { RunListModel } from '../models/runs';
+import { Explorer } from '../explorer/Explorer';
+import { ExplorerModel } from '../explorer/model';
 import { namespaceLabel } from '../namespaces';
-import { ITabKind, pathspecArg, stringListArg, TabArgs } from './registry';
+import {
+  ITabKind,
+  pathspecArg,
+  stringArg,
+  stringListArg,
+  TabArgs
+} from './registry';
 import { TabView } from './view';
 
 type RunsArgs = TabArgs & { pathspec: string; tags: string[] };
@@ -18,50 +25,51 @@ export const runsKind: ITabKind<RunsArgs> = {
   prompt: { label: 'Flow name', placeholder: 'PredictionFlow' },
   parse: request => {
     const ps = pathspecArg(request, [1], 'flow');
-    return typeof ps === 'string'
-      ? ps
-      : { pathspec: ps.flow, tags: stringListArg(request, 'tags') };
+    if (typeof ps === 'string') {
+      return ps;
+    }
+    const sort = stringArg(request, 'sort');
+    return {
+      pathspec: ps.flow,
+      tags: stringListArg(request, 'tags'),
+      ...(sort ? { sort } : {})
+    };
   },
   title: args => ({
     label: args.pathspec,
     caption: `Runs of ${args.pathspec}\nin ${namespaceLabel(args.namespace)}`
   }),
   create: (args, context) => {
-    // Each tab filters on its own, so its list is its own.
-    const runs = new RunListModel({
+    // Each tab filters, sorts and selects on its own, so its list is its own.
+    const model = new ExplorerModel({
       flow: args.pathspec,
       namespace: args.namespace,
       tags: args.tags,
-      config: context.config
+      sort: typeof args.sort === 'string' ? args.sort : null,
+      config: context.config,
+      state: context.state,
+      runUpdated: run => context.runUpdated(run)
     });
-    void runs.reload();
+    void model.runs.reload();
     const { actions } = context;
     return new TabView({
       className: 'jp-mfns-runstab',
       actions,
-      activity: runs.activity,
-      signals: [runs.changed],
+      activity: model.runs.activity,
+      signals: [model.runs.changed, model.changed],
       render: () => (
-        <div className="jp-mfns-runspage">
-          <h2 className="jp-mfns-page-title">
-            Runs of <span className="jp-mfns-mono">{runs.flow}</span>{' '}
-            <span className="jp-mfns-muted">
-              in {namespaceLabel(runs.namespace)}
-            </span>
-          </h2>
-          <RunsTable
-            runs={runs}
-            onSwitch={owner =>
-              void actions.switchTo(owner, {
-                kind: 'runs',
-                pathspec: runs.flow
-              })
-            }
-          />
-        </div>
+        <Explorer
+          model={model}
+          onSwitch={owner =>
+            void actions.switchTo(owner, {
+              kind: 'runs',
+              pathspec: args.pathspec
+            })
+          }
+        />
       ),
-      refresh: () => void runs.reload(true),
-      resources: [runs]
+      refresh: () => void model.runs.reload(true),
+      resources: [model]
     });
   }
 };

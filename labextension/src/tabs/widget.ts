@@ -2,12 +2,17 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import {
   copyIcon,
   linkIcon,
+  ReactWidget,
   refreshIcon,
+  Toolbar,
   ToolbarButton
 } from '@jupyterlab/ui-components';
 import type { Widget } from '@lumino/widgets';
+import * as React from 'react';
 
+import { LiveStatus } from '../components/LiveStatus';
 import { metaflowIcon } from '../icon';
+import type { LiveUpdates } from '../models/live';
 import { ITabContent, ITabKind, TabArgs, TabRegistry } from './registry';
 
 let nextId = 0;
@@ -29,6 +34,8 @@ export class MfnsTab extends MainAreaWidget<Widget> {
     args: TabArgs;
     content: ITabContent;
     actions: ITabToolbarActions;
+    /** Shown in the toolbar: whether the view updates by itself. */
+    live?: LiveUpdates | null;
   }) {
     super({ content: options.content.widget });
     const { kind, content, actions } = options;
@@ -65,6 +72,13 @@ export class MfnsTab extends MainAreaWidget<Widget> {
         tooltip: 'Read it again from the Metaflow store',
         onClick: () => this._tabContent.refresh()
       })
+    );
+    this.toolbar.addItem('spacer', Toolbar.createSpacerItem());
+    this.toolbar.addItem(
+      'live',
+      ReactWidget.create(
+        React.createElement(LiveStatus, { live: options.live ?? null })
+      )
     );
   }
 
