@@ -26,6 +26,7 @@ import inspect
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from card_store import CardStore, build_card_store
 
 from harness.demo_stores import DemoStore, cached_demo_store, copy_demo_store
 from harness.jupyter import chromium_launch_args
@@ -95,3 +96,11 @@ def fresh_demo_store(tmp_path_factory) -> DemoStore:
 def browser_type_launch_args(browser_type_launch_args: Dict[str, Any]) -> Dict[str, Any]:
     """Every browser test's chromium (pytest-playwright's fixture, made to work here)."""
     return chromium_launch_args(browser_type_launch_args)
+
+
+@pytest.fixture(scope="session")
+def card_store(tmp_path_factory) -> CardStore:
+    """Real `@card` runs (tests/card_store.py: a default card, two cards on one task, a card
+    with an id built from components, a hostile probe card, a resumed run, a pre-2022 card
+    layout), built once per session (about 15 s). READ-ONLY."""
+    return build_card_store(tmp_path_factory.mktemp("card-store"))

@@ -8,7 +8,8 @@ The Catalog resolves it and hands the query to the room that owns it:
 - `listing.RunListing`: runs pages and the latest run;
 - `namespaces.NamespaceQueries`: namespaces, flows and tags in use;
 - `objects.ObjectQueries`: runs, steps, tasks, artifacts and tag edits, read fresh;
-- `logs.LogQueries`: task logs.
+- `logs.LogQueries`: task logs;
+- `cards.CardQueries`: task cards (`@card`), their HTML and live data.
 
 It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py`).
 """
@@ -19,6 +20,7 @@ import os
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Union
 
 from . import identity
+from .cards import CardQueries
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
 from .limits import DEFAULT_REFRESH_INTERVAL, DEFAULT_TASK_PAGE
@@ -26,6 +28,8 @@ from .listing import RunListing, TagsArg
 from .logs import LogQueries
 from .model import (
     ArtifactsJSON,
+    CardDataJSON,
+    CardsJSON,
     DagJSON,
     FlowsJSON,
     LogsJSON,
@@ -81,6 +85,7 @@ class Catalog:
         self.objects = ObjectQueries(parts, self.listing)
         self.log_queries = LogQueries(store, self.objects)
         self.results = ResultsQueries(parts, self.objects)
+        self.card_queries = CardQueries(store, self.objects)
         if background_refresh:
             self.start_background_refresh()
 
@@ -229,6 +234,24 @@ class Catalog:
         """Every task of the run, by start time, with its attempts (a page at a time)."""
         ns = self.resolve_namespace(namespace)
         return self.results.tasks(pathspec, ns, limit, cursor)
+
+    # -- cards ---------------------------------------------------------------------------
+    def cards(self, pathspec: str, namespace: Namespace = DEFAULT) -> CardsJSON:
+        """A task's cards as `metaflow.cards.get_cards(task)` lists them (a resumed task's
+        are its origin's), without touching any process-wide namespace."""
+        return self.card_queries.cards(pathspec, self.resolve_namespace(namespace))
+
+    def card_html(self, pathspec: str, card_hash: str, namespace: Namespace = DEFAULT) -> bytes:
+        """One card's HTML, as stored (show it only in a sandbox: it may come from anyone)."""
+        ns = self.resolve_namespace(namespace)
+        return self.card_queries.card_html(pathspec, ns, card_hash)
+
+    def card_data(
+        self, pathspec: str, card_hash: str, namespace: Namespace = DEFAULT
+    ) -> CardDataJSON:
+        """A card's latest live data and its task's status (for cards of running tasks)."""
+        ns = self.resolve_namespace(namespace)
+        return self.card_queries.card_data(pathspec, ns, card_hash)
 
     def mutate_tags(
         self,

@@ -90,6 +90,13 @@ class ArtifactNotFound(NotFound):
     """The task exists but has no artifact of that name."""
 
 
+class CardTooLarge(MfnsError):
+    """A card larger than this server reads (`limits.MAX_CARD_BYTES`)."""
+
+    reason = "card_too_large"
+    status = 422
+
+
 class StoreUnavailable(MfnsError):
     """The Metaflow store (directory, metadata service, S3) cannot be reached or read."""
 

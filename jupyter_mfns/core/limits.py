@@ -36,6 +36,14 @@ DEFAULT_MAX_BODY_SIZE = 256 * 1024
 MIN_BODY_SIZE = 1024
 MAX_BODY_SIZE = 64 * 1024 * 1024
 
+# -- cards (`@card` HTML and live data from the datastore's card folder) -----------------------
+#: largest card HTML read (a default card is about 1 MB: Metaflow embeds its JS in each card)
+MAX_CARD_BYTES = 64 * 1024 * 1024
+#: largest live-card data file read (`runtime/<card>.data.json`)
+MAX_CARD_DATA_BYTES = 16 * 1024 * 1024
+#: most resume hops followed from a task to the origin holding its cards (a loop guard)
+MAX_ORIGIN_HOPS = 64
+
 # -- the background refresh --------------------------------------------------------------------
 DEFAULT_REFRESH_INTERVAL = 1.0
 MIN_REFRESH_INTERVAL = 0.05

@@ -222,6 +222,31 @@ class ArtifactsJSON(TypedDict):
     artifacts: List[ArtifactJSON]
 
 
+class CardJSON(TypedDict):
+    """A card of a task, as `metaflow.cards.get_cards(task)` lists it."""
+
+    type: str  # the card type (`default`, `blank`, a custom type)
+    id: Optional[str]  # `@card(id=...)`, None when the card has none
+    hash: str  # names the card within its task
+    size: int  # bytes of its HTML
+
+
+class CardsJSON(TypedDict):
+    pathspec: str
+    origin_task: Optional[str]  # the resumed-from task whose cards these are (else None)
+    cards: List[CardJSON]
+
+
+class CardDataJSON(TypedDict):
+    """`GET card/data`: a card's latest live data, and whether more can come."""
+
+    pathspec: str
+    hash: str
+    status: Status  # of the task
+    finished: bool  # the task ended: the card is final, stop polling
+    payload: Optional[Dict[str, Any]]  # Metaflow's {reload_token, data, created_on}, or None
+
+
 class TagMutationJSON(TypedDict):
     pathspec: str
     tags: List[str]
@@ -294,6 +319,9 @@ SCHEMAS: Dict[str, type] = {
     "Artifact": ArtifactJSON,
     "Artifacts": ArtifactsJSON,
     "TagMutation": TagMutationJSON,
+    "Card": CardJSON,
+    "Cards": CardsJSON,
+    "CardData": CardDataJSON,
     "Limits": LimitsJSON,
     "Problem": ProblemJSON,
     "ServerStatus": StatusJSON,

@@ -11,7 +11,7 @@ from typing import Any, List, Tuple, Type
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from . import browse, meta, results, tags, tasks
+from . import browse, cards, meta, results, tags, tasks
 from .base import API_PREFIX, MfnsHandler
 from .events import EventsHandler
 
@@ -20,6 +20,7 @@ ROUTES: List[Type[MfnsHandler]] = [
     *browse.ROUTES,
     *tasks.ROUTES,
     *results.ROUTES,
+    *cards.ROUTES,
     *tags.ROUTES,
     *meta.ROUTES,
 ]

@@ -9,6 +9,8 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   IArtifacts,
+  ICardData,
+  ICards,
   IErrorBody,
   IFlows,
   ILogs,
@@ -61,15 +63,11 @@ function ns(namespace: Namespace): string {
   return namespace ?? '';
 }
 
-/**
- * Call the REST API and return its JSON answer.
- *
- * @throws ApiError with the server's `{reason, message}` on any failure.
- */
-export async function requestAPI<T>(
+/** Send one request to the REST API; failures become ApiError. */
+async function send(
   endpoint: string,
-  init: { method?: string; query?: Query; body?: unknown } = {}
-): Promise<T> {
+  init: { method?: string; query?: Query; body?: unknown }
+): Promise<{ response: Response; text: string }> {
   const settings = ServerConnection.makeSettings();
   const url =
     URLExt.join(settings.baseUrl, 'mfns', 'api', endpoint) +
@@ -93,16 +91,45 @@ export async function requestAPI<T>(
     });
   }
   const text = await response.text();
-  let data: unknown = undefined;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
   if (!response.ok) {
+    let data: unknown = undefined;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
     throw new ApiError(response.status, errorBody(response, data));
   }
-  return data as T;
+  return { response, text };
+}
+
+/**
+ * Call the REST API and return its JSON answer.
+ *
+ * @throws ApiError with the server's `{reason, message}` on any failure.
+ */
+export async function requestAPI<T>(
+  endpoint: string,
+  init: { method?: string; query?: Query; body?: unknown } = {}
+): Promise<T> {
+  const { text } = await send(endpoint, init);
+  try {
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch {
+    return undefined as T;
+  }
+}
+
+/**
+ * Call a route that answers text (a card's HTML) and return it as is: fetched with the
+ * page's credentials here, because the sandboxed frame that shows it cannot (and must not)
+ * send them.
+ */
+export async function requestText(
+  endpoint: string,
+  init: { query?: Query } = {}
+): Promise<string> {
+  return (await send(endpoint, init)).text;
 }
 
 function errorBody(response: Response, data: unknown): IErrorBody {
@@ -203,6 +230,33 @@ export const api = {
   artifacts(pathspec: string, namespace: Namespace): Promise<IArtifacts> {
     return requestAPI<IArtifacts>('artifacts', {
       query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  cards(pathspec: string, namespace: Namespace): Promise<ICards> {
+    return requestAPI<ICards>('cards', {
+      query: { pathspec, namespace: ns(namespace) }
+    });
+  },
+
+  /** A card's HTML: show it only in a sandboxed frame (components/CardFrame.tsx). */
+  cardHtml(
+    pathspec: string,
+    hash: string,
+    namespace: Namespace
+  ): Promise<string> {
+    return requestText('card', {
+      query: { pathspec, hash, namespace: ns(namespace) }
+    });
+  },
+
+  cardData(
+    pathspec: string,
+    hash: string,
+    namespace: Namespace
+  ): Promise<ICardData> {
+    return requestAPI<ICardData>('card/data', {
+      query: { pathspec, hash, namespace: ns(namespace) }
     });
   },
 

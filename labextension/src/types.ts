@@ -77,6 +77,12 @@ export type ILogs = Schemas['Logs'];
 export type IArtifacts = Schemas['Artifacts'];
 export type IArtifact = Item<IArtifacts['artifacts']>;
 
+/** A task's cards (`@card`), as `metaflow.cards.get_cards(task)` lists them. */
+export type ICards = Schemas['Cards'];
+export type ICard = Item<ICards['cards']>;
+/** A card's latest live data and its task's status. */
+export type ICardData = Schemas['CardData'];
+
 export type ITagMutationRequest = Schemas['TagMutationRequest'];
 export type ITagMutation = Schemas['TagMutation'];
 

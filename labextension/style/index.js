@@ -4,3 +4,4 @@ import './runs.css';
 import './views.css';
 import './tabs.css';
 import './explorer.css';
+import './cards.css';

@@ -66,6 +66,11 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
     )
     assert failed["runs"] and all(r["failure"] for r in failed["runs"] if r["status"] == "failed")
     await api.ok("runs", {"flow": "PredictionFlow", "namespace": "", "sort": "-param:models"})
+    train = await api.ok("object", {"pathspec": f"{story.anne_prediction_runs[0]}/train"})
+    card_task = train["children"][0]["pathspec"]
+    card = (await api.ok("cards", {"pathspec": card_task}))["cards"][0]
+    await api.ok("card", {"pathspec": card_task, "hash": card["hash"]})
+    await api.ok("card/data", {"pathspec": card_task, "hash": card["hash"]})
     await api.ok("tags", {"flow": "FeatureFlow", "namespace": ""})
     await api.ok("status")
     await api.ok("openapi.json")

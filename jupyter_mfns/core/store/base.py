@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+)
 
 from ..mflog import LogSource, RangeReader
 from ..model import ArtifactMetaJSON, Status
+
+if TYPE_CHECKING:
+    from .cards import CardFolder
 
 __all__ = ["LogSource", "RangeReader", "RunDetails", "RunRecord", "ScanResult", "Store"]
 
@@ -93,6 +107,8 @@ class Store(ABC):
     identity: str
     #: value for Metaflow's `metadata()` so a client in the kernel reads the same store
     metadata_spec: str
+    #: the datastore's card folder (`mf.cards`); None where this store cannot read cards
+    card_folder: Optional[CardFolder] = None
 
     @abstractmethod
     def flows(self) -> List[str]:

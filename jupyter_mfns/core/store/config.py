@@ -11,6 +11,7 @@ from typing import Any, Dict, Optional
 
 from ..errors import StoreUnavailable
 from .base import Store
+from .cards import CARD_SUFFIX, CardFolder
 from .s3 import DatastoreReader, LocalReader, S3Reader
 
 
@@ -63,6 +64,18 @@ def datastore_from_config() -> DatastoreReader:
     )
 
 
+def card_folder_from_config(datastore: DatastoreReader) -> CardFolder:
+    """Where Metaflow writes cards: METAFLOW_CARD_S3ROOT (S3) or METAFLOW_CARD_LOCALROOT
+    (local) when configured, else `<datastore root>/mf.cards` (what `get_cards` reads)."""
+    configured = conf("CARD_S3ROOT" if isinstance(datastore, S3Reader) else "CARD_LOCALROOT")
+    default = f"{datastore.root.rstrip('/')}/{CARD_SUFFIX}"
+    if not configured or configured.rstrip("/") == default:
+        return CardFolder(datastore)
+    if isinstance(datastore, S3Reader):
+        return CardFolder(S3Reader(configured), ())
+    return CardFolder(LocalReader(configured), ())
+
+
 def service_headers() -> Dict[str, str]:
     """Headers Metaflow sends to its service: METAFLOW_SERVICE_HEADERS (profile) and the
     METAFLOW_SERVICE_AUTH_KEY as `x-api-key`."""
@@ -91,15 +104,21 @@ def service_store_from_config(**kwargs: Any) -> Store:
             "Metaflow is configured for the metadata service but no METAFLOW_SERVICE_URL "
             "is set (environment or Metaflow profile)."
         )
-    return ServiceStore(url, datastore_from_config(), headers=service_headers(), **kwargs)
+    datastore = datastore_from_config()
+    return ServiceStore(
+        url,
+        datastore,
+        headers=service_headers(),
+        cards=card_folder_from_config(datastore),
+        **kwargs,
+    )
 
 
 def store_from_config(sysroot: Optional[str] = None) -> Store:
     """The store Metaflow would read here; an explicit `sysroot` forces the local store."""
     from .local import LocalStore
 
-    if sysroot:
-        return LocalStore(sysroot)
-    if metadata_kind() == "service":
+    if metadata_kind() == "service" and not sysroot:
         return service_store_from_config()
-    return LocalStore(find_local_sysroot())
+    # Metaflow writes cards to METAFLOW_CARD_LOCALROOT when it is set, else into .metaflow
+    return LocalStore(sysroot or find_local_sysroot(), card_root=conf("CARD_LOCALROOT"))

@@ -32,6 +32,7 @@ from .base import (
     Store,
     TaskRecord,
 )
+from .cards import CardFolder
 from .local_files import (
     ATTEMPT_ARTIFACT,
     META,
@@ -45,6 +46,7 @@ from .local_files import (
 )
 from .local_files import token as file_token
 from .rules import MetadataError, run_record_from_json
+from .s3 import LocalReader
 from .status import finished_run, task_record, unfinished_run
 
 #: the metadata files a task's state is derived from (attempts and resume origin): a foreach
@@ -58,11 +60,23 @@ _STAT_DIR_FD = os.stat in os.supports_dir_fd
 class LocalStore(Store):
     """Metaflow's local store rooted at `sysroot` (the folder holding `.metaflow`)."""
 
-    def __init__(self, sysroot: os.PathLike | str, *, stale_after: float = 6 * 3600) -> None:
+    def __init__(
+        self,
+        sysroot: os.PathLike | str,
+        *,
+        stale_after: float = 6 * 3600,
+        card_root: Optional[os.PathLike | str] = None,
+    ) -> None:
         self.sysroot = Path(sysroot).resolve()
         self.root = self.sysroot / ".metaflow"
         self.identity = f"local:{self.root}"
         self.metadata_spec = f"local@{self.sysroot}"
+        #: `<root>/mf.cards`, or METAFLOW_CARD_LOCALROOT when configured (`config.py`)
+        self.card_folder = (
+            CardFolder(LocalReader(self.root))
+            if card_root is None
+            else CardFolder(LocalReader(card_root), ())
+        )
         #: an unfinished task with no file activity for this long is "unknown", not "running"
         self.stale_after = stale_after
         self._bool_cache: Dict[str, Optional[bool]] = {}
@@ -275,6 +289,17 @@ class LocalStore(Store):
             self._task_state(flow, run_id, step, t, ts)
             for t, ts in self._children(flow, run_id, step)
         ]
+
+    def task_record(self, flow: str, run_id: str, step: str, task_id: str) -> Optional[TaskRecord]:
+        """One task's state without reading its siblings (None when it does not exist)."""
+        try:
+            obj = read_json(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))
+        except (OSError, MetadataError):
+            return None
+        ts = obj.get("ts_epoch") if isinstance(obj, dict) else None
+        if not isinstance(ts, int) or isinstance(ts, bool):
+            return None
+        return self._task_state(flow, run_id, step, task_id, ts)
 
     def task_exists(self, flow: str, run_id: str, step: str, task_id: str) -> bool:
         return os.path.isfile(os.path.join(self._meta_dir(flow, run_id, step, task_id), SELF))

@@ -8,7 +8,8 @@ never followed, so a crafted `location` cannot make the server read another buck
   with a size cap and decoded by `safepickle`, never unpickled;
 - `<root>/<Flow>/<run>/<step>/<task>/<attempt>.data.json`: the artifact index (names, types,
   sizes), a small JSON object;
-- `<root>/<Flow>/<run>/<step>/<task>/<attempt>.<source>_<stream>.log`: logs, read by ranges.
+- `<root>/<Flow>/<run>/<step>/<task>/<attempt>.<source>_<stream>.log`: logs, read by ranges;
+- `<root>/mf.cards/...`: the card folder (`store/cards.py`), listed one folder at a time.
 
 A log source costs one request: a suffix range (`bytes=-65536`) returns the end of the log and,
 in `Content-Range`, its total size, which is all `mflog.read_tail` needs for a short tail.
@@ -17,9 +18,11 @@ in `Content-Range`, its total size, which is all `mflog.read_tail` needs for a s
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..errors import NotFound, StoreUnavailable
@@ -35,6 +38,15 @@ def check_part(part: str, whole: str) -> str:
     if not part or part in (".", "..") or "/" in part or "\\" in part or "\0" in part:
         raise NotFound(f"{whole} does not exist.")
     return part
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """A name directly under a datastore folder: a file (with its size) or a sub-folder."""
+
+    name: str
+    size: int
+    is_file: bool
 
 
 class DatastoreReader(ABC):
@@ -63,6 +75,11 @@ class DatastoreReader(ABC):
     @abstractmethod
     def top_level_names(self) -> List[str]:
         """Names directly under the root (flow folders)."""
+
+    @abstractmethod
+    def list_folder(self, parts: Tuple[str, ...]) -> List[FolderEntry]:
+        """Files and folders directly under `parts`, in the backend's own listing order (what
+        Metaflow's `list_content` sees); empty when the folder does not exist."""
 
     def blob(self, flow: str, sha: str, max_bytes: int = 4096) -> Optional[bytes]:
         """A content-addressed blob of `flow` (Metaflow's `data/<sha[:2]>/<sha>` layout)."""
@@ -174,6 +191,30 @@ class S3Reader(DatastoreReader):
             if not resp.get("IsTruncated") or not token:
                 return sorted(n for n in names if n)
 
+    def list_folder(self, parts: Tuple[str, ...]) -> List[FolderEntry]:
+        prefix = self.key(parts) + "/"
+        entries: List[FolderEntry] = []
+        token: Optional[str] = None
+        while True:
+            kwargs: Dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix, "Delimiter": "/"}
+            if token:
+                kwargs["ContinuationToken"] = token
+            try:
+                resp = self.client.list_objects_v2(**kwargs)
+            except Exception as exc:
+                raise StoreUnavailable(f"Cannot list s3://{self.bucket}/{prefix}: {exc}") from exc
+            for obj in resp.get("Contents", []):
+                name = str(obj.get("Key", ""))[len(prefix) :]
+                if name and "/" not in name:
+                    entries.append(FolderEntry(name, int(obj.get("Size", 0)), True))
+            for cp in resp.get("CommonPrefixes", []):
+                name = str(cp.get("Prefix", ""))[len(prefix) :].rstrip("/")
+                if name:
+                    entries.append(FolderEntry(name, 0, False))
+            token = resp.get("NextContinuationToken")
+            if not resp.get("IsTruncated") or not token:
+                return entries
+
 
 class LocalReader(DatastoreReader):
     """A local datastore folder (`<sysroot>/.metaflow`), for service metadata + local data."""
@@ -230,6 +271,23 @@ class LocalReader(DatastoreReader):
             return sorted(e.name for e in os.scandir(self.root) if e.is_dir())
         except OSError:
             return []
+
+    def list_folder(self, parts: Tuple[str, ...]) -> List[FolderEntry]:
+        folder = self._path(parts)
+        try:
+            names = os.listdir(folder)  # Metaflow's LocalStorage.list_content order
+        except OSError:
+            return []
+        self._count("listings")
+        entries = []
+        for name in names:
+            try:
+                st = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue  # removed since listed
+            is_file = not stat.S_ISDIR(st.st_mode)
+            entries.append(FolderEntry(name, st.st_size if is_file else 0, is_file))
+        return entries
 
 
 class _CachedTailReader:

@@ -24,6 +24,7 @@ import hashlib
 import json
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -40,6 +41,7 @@ from .base import (
     Store,
     TaskRecord,
 )
+from .cards import CardFolder
 from .rules import MetadataError, run_record_from_json
 from .rules import as_int as _int
 from .s3 import DatastoreReader, check_part
@@ -80,10 +82,13 @@ class ServiceStore(Store):
         listing_ttl: float = 0.5,
         workers: int = 8,
         api: Optional[ServiceAPI] = None,
+        cards: Optional[CardFolder] = None,
     ) -> None:
         self.api = api or ServiceAPI(url, headers)
         self.url = self.api.url
         self.data = datastore
+        #: `<datastore root>/mf.cards` unless the configuration names another (`config.py`)
+        self.card_folder = cards or CardFolder(datastore)
         self.identity = f"service:{self.url}|{datastore.root}"
         self.metadata_spec = f"service@{self.url}"
         self.listing_ttl = listing_ttl
@@ -121,7 +126,11 @@ class ServiceStore(Store):
 
     def stats(self) -> Dict[str, int]:
         """Requests sent so far: to the service, and to the datastore (S3), by kind."""
-        return {**self.api.stats, **self.data.stats}
+        stats = Counter(self.data.stats)
+        cards = self.card_folder
+        if cards is not None and cards.reader is not self.data:  # cards elsewhere (CARD_S3ROOT)
+            stats.update(cards.reader.stats)
+        return {**self.api.stats, **stats}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)

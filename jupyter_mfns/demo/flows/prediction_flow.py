@@ -3,14 +3,59 @@
 Part of the jupyter_mfns demo store (anne and will, Metaflow's "Organizing Results" story).
 ``--break_scoring true`` makes the ``score`` join raise, which leaves a failed run behind; the
 "bug fix" is the environment variable ``MFNS_DEMO_FIXED``, so resuming that run (parameters are
-taken from the origin run) re-executes ``score`` and succeeds.
+taken from the origin run) re-executes ``score`` and succeeds. Each ``train`` task makes a card
+(``model_report``: the fit as a chart, its coefficients and error), the same card in every run,
+so two runs' cards can be compared side by side; a resumed run's cloned ``train`` tasks keep
+the cards of the run they came from.
 """
 
 import os
 
-from metaflow import FlowSpec, Parameter, step
+from metaflow import FlowSpec, Parameter, card, current, step
+from metaflow.cards import Markdown, Table, VegaChart
 
 FIX_ENV = "MFNS_DEMO_FIXED"  # same name as jupyter_mfns.demo.records.FIX_ENV
+
+
+def model_report(name, xs, ys, coefficients, mse):
+    """The components of a train task's card: a headline, the fit over the data, the numbers."""
+    fitted = [coefficients["slope"] * x + coefficients["intercept"] for x in xs]
+    points = [{"x": x, "y": y, "series": "data"} for x, y in zip(xs, ys)]
+    points += [{"x": x, "y": round(y, 4), "series": f"{name} fit"} for x, y in zip(xs, fitted)]
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 420,
+        "height": 220,
+        "data": {"values": points},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.series == 'data'"}],
+                "mark": {"type": "point", "filled": True},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative"},
+                    "y": {"field": "y", "type": "quantitative"},
+                    "color": {"field": "series", "type": "nominal"},
+                },
+            },
+            {
+                "transform": [{"filter": "datum.series != 'data'"}],
+                "mark": {"type": "line", "strokeWidth": 3},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative"},
+                    "y": {"field": "y", "type": "quantitative"},
+                    "color": {"field": "series", "type": "nominal"},
+                },
+            },
+        ],
+    }
+    return [
+        Markdown(f"# Model `{name}`\nTraining error (MSE): **{mse:.3f}** on {len(xs)} points."),
+        VegaChart(chart),
+        Table(
+            [[key, round(value, 4)] for key, value in coefficients.items()],
+            headers=["coefficient", "value"],
+        ),
+    ]
 
 
 class PredictionFlow(FlowSpec):
@@ -32,9 +77,10 @@ class PredictionFlow(FlowSpec):
         self.model_names = [m.strip() for m in self.models.split(",") if m.strip()]
         self.next(self.train, foreach="model_names")
 
+    @card(type="blank", id="model_report")
     @step
     def train(self):
-        """Fit one model and measure its training error."""
+        """Fit one model and measure its training error (and report it in a card)."""
         self.model_name = self.input
         xs, ys = self.train_x, self.train_y
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -48,6 +94,8 @@ class PredictionFlow(FlowSpec):
         c = self.coefficients
         self.mse = sum((c["slope"] * x + c["intercept"] - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
         print(f"model {self.model_name}: mse={self.mse:.3f}")
+        for component in model_report(self.model_name, xs, ys, c, self.mse):
+            current.card["model_report"].append(component)
         self.next(self.score)
 
     @step

@@ -1,22 +1,25 @@
 import * as React from 'react';
 
 import { formatFullTime, formatSpan, formatTime } from '../format';
+import type { CardsModel } from '../models/cards';
 import type { TaskModel } from '../models/task';
 import { ActionsContext } from './actions';
 import { ArtifactsTable } from './ArtifactsTable';
+import { CardsPanel } from './CardsPanel';
 import { LogView } from './LogView';
 import { Loading, Problem } from './Problem';
 import { DetailHead } from './Status';
 
-type Tab = 'stdout' | 'stderr' | 'artifacts';
-const TABS: Tab[] = ['stdout', 'stderr', 'artifacts'];
+type Tab = 'stdout' | 'stderr' | 'artifacts' | 'cards';
 
 /** Tabs that arrow keys move between, as WAI-ARIA tabs do. */
 function Tabs(props: {
+  tabs: Tab[];
   tab: Tab;
   counts: Record<Tab, string>;
   onChange: (tab: Tab) => void;
 }): JSX.Element {
+  const tabs = props.tabs;
   const refs = React.useRef<Record<string, HTMLButtonElement | null>>({});
   const onKeyDown = (event: React.KeyboardEvent) => {
     const step =
@@ -24,14 +27,14 @@ function Tabs(props: {
     if (step) {
       event.preventDefault();
       const next =
-        TABS[(TABS.indexOf(props.tab) + step + TABS.length) % TABS.length];
+        tabs[(tabs.indexOf(props.tab) + step + tabs.length) % tabs.length];
       props.onChange(next);
       refs.current[next]?.focus();
     }
   };
   return (
     <div className="jp-mfns-tabs" role="tablist" onKeyDown={onKeyDown}>
-      {TABS.map(t => (
+      {tabs.map(t => (
         <button
           key={t}
           ref={node => {
@@ -53,9 +56,12 @@ function Tabs(props: {
   );
 }
 
-/** A task: status and times, stdout, stderr and artifacts. */
-export function TaskView(props: { task: TaskModel }): JSX.Element {
-  const { task } = props;
+/** A task: status and times, stdout, stderr, artifacts and (given them) its cards. */
+export function TaskView(props: {
+  task: TaskModel;
+  cards?: CardsModel;
+}): JSX.Element {
+  const { task, cards } = props;
   const actions = React.useContext(ActionsContext);
   const [tab, setTab] = React.useState<Tab>('stdout');
   const object = task.object;
@@ -123,16 +129,24 @@ export function TaskView(props: { task: TaskModel }): JSX.Element {
         )}
       </dl>
       <Tabs
+        tabs={
+          cards
+            ? ['stdout', 'stderr', 'artifacts', 'cards']
+            : ['stdout', 'stderr', 'artifacts']
+        }
         tab={tab}
         onChange={setTab}
         counts={{
           stdout: count('stdout'),
           stderr: count('stderr'),
-          artifacts: task.artifacts ? String(task.artifacts.length) : ''
+          artifacts: task.artifacts ? String(task.artifacts.length) : '',
+          cards: cards?.cards ? String(cards.cards.length) : ''
         }}
       />
       <div className="jp-mfns-tabbody">
-        {tab === 'artifacts' ? (
+        {tab === 'cards' ? (
+          cards && <CardsPanel cards={cards} />
+        ) : tab === 'artifacts' ? (
           <ArtifactsTable task={task} />
         ) : (
           <LogView key={tab} task={task} stream={tab} />

@@ -178,6 +178,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's cards (`@card`), as `metaflow.cards.get_cards(task)` lists them.
+         * @description Read from the datastore's card folder (`mf.cards`, local or S3; the current layout or,
+         *     when that holds nothing, the pre-2022 one without `steps/<step>`), in Metaflow's order.
+         *     A task cloned by `resume` has its origin's cards (followed resume after resume), named
+         *     in `origin_task`. A task without cards answers an empty list.
+         */
+        get: operations["getCards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One card's HTML, to be shown only in a sandboxed iframe.
+         * @description The HTML as stored (Metaflow's `Card.get()`). It comes from whoever ran the flow, so
+         *     it is answered with `Content-Security-Policy: ...; sandbox allow-scripts` (never
+         *     `allow-same-origin`: opened directly, its scripts run in an opaque origin that reaches
+         *     neither Jupyter's page, cookies and token, nor this API) and `X-Content-Type-Options:
+         *     nosniff`. Show it in `<iframe sandbox="allow-scripts" srcdoc="...">`, fetched with an
+         *     authenticated request (a sandboxed frame cannot, and must not, authenticate itself).
+         *     A live card answers its latest runtime HTML while its task runs.
+         */
+        get: operations["getCard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/card/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A card's latest live data (`current.card.refresh()`), for cards of running tasks.
+         * @description Metaflow's card data update (`Card.get_data()`) as `payload` (`null` before the first
+         *     one), with the task's status. A viewer follows Metaflow's card protocol: when
+         *     `payload.reload_token` equals the card page's `METAFLOW_RELOAD_TOKEN`, hand
+         *     `payload.data` to the page's `metaflow_card_update`; otherwise fetch `card` again.
+         *     Stop once `finished` (the token is then `final`).
+         */
+        get: operations["getCardData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tags": {
         parameters: {
             query?: never;
@@ -419,7 +492,7 @@ export interface components {
             tasks: components["schemas"]["TimelineTask"][];
             total: number;
             next_cursor: string | null;
-            /** @description The run finished; no task changes any more. */
+            /** @description The run succeeded or failed; its tasks stopped changing. */
             finished: boolean;
         };
         DagStep: {
@@ -501,6 +574,38 @@ export interface components {
              *     namespace=<"namespace" or None>)`, `<variable>`, one per line.
              */
             code: string;
+        };
+        Cards: {
+            pathspec: string;
+            /** @description The task this one was cloned from by `resume`, which holds its cards. */
+            origin_task: string | null;
+            cards: components["schemas"]["Card"][];
+        };
+        Card: {
+            /** @description The card type: `default`, `blank`, a custom one. */
+            type: string;
+            /** @description `@card(id=...)`, or null. */
+            id: string | null;
+            /** @description Names the card within its task. */
+            hash: string;
+            /** @description Bytes of its HTML. */
+            size: number;
+        };
+        CardData: {
+            pathspec: string;
+            hash: string;
+            status: components["schemas"]["RunStatus"];
+            /** @description The task ended; the card is final and no more data will come. */
+            finished: boolean;
+            /** @description Metaflow's latest data update of the card, or null when there is none. */
+            payload: {
+                /** @description Equal to the page's `METAFLOW_RELOAD_TOKEN` when `data` applies to it. */
+                reload_token?: string;
+                /** @description What the page's `metaflow_card_update` takes. */
+                data?: unknown;
+                /** @description Epoch seconds. */
+                created_on?: number;
+            } | null;
         };
         TagMutationRequest: {
             pathspec: components["schemas"]["RunPathspec"];
@@ -597,6 +702,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description `card_too_large`: the card is larger than this server reads (64 MiB). */
+        CardTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description `store_unavailable`: the Metaflow store cannot be read. */
         Unavailable: {
             headers: {
@@ -618,6 +732,8 @@ export interface components {
         taskPathspec: components["schemas"]["TaskPathspec"];
         /** @description `Flow/Run`. */
         runPathspec: components["schemas"]["RunPathspec"];
+        /** @description The card's hash, as `cards` lists it. */
+        cardHash: string;
     };
     requestBodies: never;
     headers: never;
@@ -917,6 +1033,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TasksPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCards: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run/Step/Task`. */
+                pathspec: components["parameters"]["taskPathspec"];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cards. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cards"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCard: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run/Step/Task`. */
+                pathspec: components["parameters"]["taskPathspec"];
+                /** @description The card's hash, as `cards` lists it. */
+                hash: components["parameters"]["cardHash"];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The card's HTML (UTF-8). */
+            200: {
+                headers: {
+                    /** @description Ends with `sandbox allow-scripts`. */
+                    "Content-Security-Policy"?: string;
+                    "X-Content-Type-Options"?: "nosniff";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            422: components["responses"]["CardTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCardData: {
+        parameters: {
+            query: {
+                /** @description `Flow/Run/Step/Task`. */
+                pathspec: components["parameters"]["taskPathspec"];
+                /** @description The card's hash, as `cards` lists it. */
+                hash: components["parameters"]["cardHash"];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardData"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -44,7 +44,7 @@ export function addOpenCommand(
         : `Open ${what}…`;
     },
     caption:
-      'Open a Metaflow flow’s runs, a run, a task or a log in a main-area tab',
+      'Open a Metaflow flow’s runs, a run, a task, a log or a card in a main-area tab',
     icon: metaflowIcon,
     describedBy: {
       args: {
@@ -53,7 +53,7 @@ export function addOpenCommand(
         properties: {
           kind: {
             type: 'string',
-            description: 'runs, run, task or log (card and compare later)'
+            description: 'runs, run, task, log or card (compare later)'
           },
           pathspec: {
             type: 'string',
@@ -71,7 +71,15 @@ export function addOpenCommand(
             type: 'array',
             items: { type: 'string' },
             description: 'runs: the tag filter'
-          }
+          },
+          tasks: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'card: two or more tasks, their card side by side'
+          },
+          hash: { type: 'string', description: 'card: which card (GET cards)' },
+          type: { type: 'string', description: 'card: its type, e.g. blank' },
+          id: { type: 'string', description: 'card: its @card(id=...)' }
         }
       }
     },

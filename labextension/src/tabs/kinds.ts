@@ -2,6 +2,7 @@
  * Every kind of main-area tab, registered in this one list. A new kind: write
  * tabs/<kind>Tab.tsx exporting an `ITabKind`, and add it here.
  */
+import { cardKind } from './cardTab';
 import { logKind } from './logTab';
 import type { TabRegistry } from './registry';
 import { runKind } from './runTab';
@@ -13,4 +14,5 @@ export function registerKinds(registry: TabRegistry): void {
   registry.add(runKind);
   registry.add(taskKind);
   registry.add(logKind);
+  registry.add(cardKind);
 }

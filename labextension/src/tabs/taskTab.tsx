@@ -2,6 +2,7 @@
 import * as React from 'react';
 
 import { TaskView } from '../components/TaskView';
+import { CardsModel } from '../models/cards';
 import { TaskModel } from '../models/task';
 import { namespaceLabel } from '../namespaces';
 import type { ITabContext, ITabKind, TabArgs } from './registry';
@@ -49,14 +50,23 @@ export const taskKind: ITabKind<TaskArgs> = {
   create: (args, context) => {
     const shared = sharedTask(args.pathspec, args.namespace, context);
     const task = shared.model;
+    const cards = new CardsModel({
+      pathspec: args.pathspec,
+      namespace: args.namespace,
+      activity: task.activity
+    });
+    void cards.load();
     return new TabView({
       className: 'jp-mfns-tasktab',
       actions: context.actions,
       activity: task.activity,
-      signals: [task.changed],
-      render: () => <TaskView task={task} />,
-      refresh: () => void task.load(),
-      resources: [shared]
+      signals: [task.changed, cards.changed],
+      render: () => <TaskView task={task} cards={cards} />,
+      refresh: () => {
+        void task.load();
+        void cards.load();
+      },
+      resources: [cards, shared]
     });
   }
 };
