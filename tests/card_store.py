@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-from jupyter_mfns.demo.runner import client_json, resume_flow, run_flow
+from harness.demo_stores import client_json
+from jupyter_mfns.demo.runner import resume_flow, run_flow
 
 FLOWS = Path(__file__).resolve().parent / "core" / "flows"
 CARD_FLOW = FLOWS / "card_flow.py"

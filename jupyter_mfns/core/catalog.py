@@ -9,7 +9,8 @@ The Catalog resolves it and hands the query to the room that owns it:
 - `namespaces.NamespaceQueries`: namespaces, flows and tags in use;
 - `objects.ObjectQueries`: runs, steps, tasks, artifacts and tag edits, read fresh;
 - `logs.LogQueries`: task logs;
-- `cards.CardQueries`: task cards (`@card`), their HTML and live data.
+- `cards.CardQueries`: task cards (`@card`), their HTML and live data;
+- `compare.CompareQueries`: runs side by side (parameters, steps, artifacts by sha).
 
 It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py`).
 """
@@ -21,6 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, 
 
 from . import identity
 from .cards import CardQueries
+from .compare import CompareQueries
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
 from .limits import DEFAULT_REFRESH_INTERVAL, DEFAULT_TASK_PAGE
@@ -30,6 +32,7 @@ from .model import (
     ArtifactsJSON,
     CardDataJSON,
     CardsJSON,
+    CompareJSON,
     DagJSON,
     FlowsJSON,
     LogsJSON,
@@ -86,6 +89,7 @@ class Catalog:
         self.log_queries = LogQueries(store, self.objects)
         self.results = ResultsQueries(parts, self.objects)
         self.card_queries = CardQueries(store, self.objects)
+        self.compare_queries = CompareQueries(parts, self.objects)
         if background_refresh:
             self.start_background_refresh()
 
@@ -252,6 +256,12 @@ class Catalog:
         """A card's latest live data and its task's status (for cards of running tasks)."""
         ns = self.resolve_namespace(namespace)
         return self.card_queries.card_data(pathspec, ns, card_hash)
+
+    # -- comparisons ---------------------------------------------------------------------
+    def compare(self, runs: Sequence[str], namespace: Namespace = DEFAULT) -> CompareJSON:
+        """2 to 8 runs side by side: summary, parameters, steps and artifacts by sha (nothing
+        is loaded), each row with `differs`; every run must be in the namespace (409)."""
+        return self.compare_queries.compare(runs, self.resolve_namespace(namespace))
 
     def mutate_tags(
         self,

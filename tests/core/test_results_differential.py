@@ -138,7 +138,7 @@ def test_failure_falls_back_to_the_stderr_tail(params_store, oracle, tmp_path, m
 
 
 def test_small_artifact_values_are_inline_as_metaflow_reads_them(cat, params_store) -> None:
-    from jupyter_mfns.demo.runner import client_json
+    from harness.demo_stores import client_json
 
     story = params_store.story
     end = cat.get_object(f"{story['full']}/end", None)["children"][0]["pathspec"]

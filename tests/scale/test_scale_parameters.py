@@ -13,10 +13,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from harness.demo_stores import client_json
 from jupyter_mfns.core import Catalog
 from jupyter_mfns.core.results.where import parse_conditions, parse_sort, sort_key
 from jupyter_mfns.core.store import LocalStore
-from jupyter_mfns.demo import client_json
 
 FLOW = "PredictionFlow"
 NAMESPACE = "user:anne"

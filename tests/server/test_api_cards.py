@@ -10,7 +10,7 @@ from typing import List
 import pytest
 from card_store import metaflow_cards, sha256
 
-from jupyter_mfns.demo import DemoStore
+from harness.demo_stores import DemoStore
 
 
 async def train_tasks(api, run: str) -> List[str]:
