@@ -16,6 +16,8 @@ from ..core.errors import InvalidPathspec, MfnsError
 from ..core.limits import MAX_PAGE
 from ..core.pathspec import parse_pathspec
 from . import cli
+from .bulk_tags import Confirm, bulk_tag
+from .compare import run_compare
 from .frames import (
     artifacts_frame,
     namespace_label,
@@ -40,11 +42,13 @@ class Commands:
         user_ns: Optional[MutableMapping[str, Any]] = None,
         out: Optional[TextIO] = None,
         links: Callable[[], int] = lambda: 0,
+        confirm: Confirm = lambda question: None,
     ) -> None:
         self.session = session or get_session()
         self.user_ns: MutableMapping[str, Any] = user_ns if user_ns is not None else {}
         self._out = out
         self._links = links
+        self._confirm = confirm
         self._parser = cli.build_parser()
 
     @property
@@ -71,6 +75,7 @@ class Commands:
             "tag": self.tag,
             "load": self.load,
             "logs": self.logs,
+            "compare": self.compare,
             "help": self.help,
         }
         return handler[args.command](args)
@@ -165,7 +170,8 @@ class Commands:
 
     # -- tags --------------------------------------------------------------------------------
     def tag(self, args: argparse.Namespace) -> Any:
-        """`%mfns tag list|add|remove PATHSPEC [TAG ...]` in the current namespace."""
+        """`%mfns tag list|add|remove PATHSPEC [TAG ...]` in the current namespace, or
+        `add|remove RUN RUN ... -- TAG ...` on many runs (`bulk_tags.py`)."""
         ns = self.session.namespace
         catalog = self.session.catalog
         if args.action == "list":
@@ -177,6 +183,10 @@ class Commands:
                 )
             run = catalog.run(str(ps), ns)
             self._show_tags(run["pathspec"], run["tags"], run["system_tags"])
+            return None
+        if args.runs is not None:
+            adding = args.action == "add"
+            bulk_tag(self.session, args.runs, args.tags, adding, args.yes, self._confirm, self.say)
             return None
         add = args.tags if args.action == "add" else []
         remove = args.tags if args.action == "remove" else []
@@ -218,6 +228,12 @@ class Commands:
         else:
             self.say("\n".join(line["text"] for line in result["lines"]))
         return None
+
+    def compare(self, args: argparse.Namespace) -> Any:
+        """`%mfns compare RUN RUN [...] [--all] [--load NAME]`."""
+        value, line = run_compare(self.session, args.runs, args.all, args.load)
+        self.say(line)
+        return value
 
     def help(self, args: argparse.Namespace) -> None:
         self.say(cli.USAGE)
