@@ -129,11 +129,22 @@ def check_comparison(
     opaque: Mapping[str, str] = {},
     namespace: Optional[str] = None,
 ) -> Dict[str, Any]:
-    """Compare `pathspecs` and check every row against the oracle's answers for them;
+    """Compare `pathspecs` with the Catalog and check the answer (`check_answer`)."""
+    answer = cat.compare(list(pathspecs), namespace)
+    check_answer(answer, pathspecs, oracle, opaque)
+    return answer
+
+
+def check_answer(
+    answer: Dict[str, Any],
+    pathspecs: Sequence[str],
+    oracle: Dict[str, Any],
+    opaque: Mapping[str, str] = {},
+) -> None:
+    """Every row of a comparison of `pathspecs` against the oracle's answers for them;
     `opaque`: run -> the parameter its blob makes opaque."""
     roles = pathspecs
     runs = [oracle[p] for p in pathspecs]
-    answer = cat.compare(list(pathspecs), namespace)
     assert [r["pathspec"] for r in answer["runs"]] == pathspecs
     # parameters: Metaflow's values; differs exactly when their artifacts' shas differ
     names = list(dict.fromkeys(n for r in runs for n in r["param_shas"]))
@@ -176,7 +187,6 @@ def check_comparison(
     status = next(r for r in answer["summary"] if r["name"] == "status")
     for value, run in zip(status["values"], runs):
         assert value == ("succeeded" if run["successful"] else "failed")
-    return answer
 
 
 def check_compare(cat: Any, story: ParamsStory, oracle: Dict[str, Any]) -> None:

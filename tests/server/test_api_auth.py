@@ -33,7 +33,7 @@ async def test_every_route_refuses_unauthenticated_requests(api, registered_rout
     # Given every handler jupyter_mfns registered in the running server
     requests = concrete_requests(registered_routes)
     handlers = {h for _, _, h in requests}
-    assert len(handlers) == 14, handlers  # 13 routes + the JSON 404 for unknown routes
+    assert len(handlers) == 17, handlers  # 16 routes + the JSON 404 for unknown routes
     for method, path, _ in requests:
         body = b"{}" if method in ("POST", "PUT", "PATCH") else None
         # When it is called without a token or cookie
