@@ -11,6 +11,7 @@ import type {
   IArtifacts,
   ICardData,
   ICards,
+  ICompare,
   IErrorBody,
   IFlows,
   ILogs,
@@ -257,6 +258,13 @@ export const api = {
   ): Promise<ICardData> {
     return requestAPI<ICardData>('card/data', {
       query: { pathspec, hash, namespace: ns(namespace) }
+    });
+  },
+
+  /** 2 to 8 runs side by side (by sha: nothing is loaded). */
+  compare(runs: readonly string[], namespace: Namespace): Promise<ICompare> {
+    return requestAPI<ICompare>('compare', {
+      query: { run: [...runs], namespace: ns(namespace) }
     });
   },
 

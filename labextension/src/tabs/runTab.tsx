@@ -2,6 +2,7 @@
 import { DisposableDelegate } from '@lumino/disposable';
 import * as React from 'react';
 
+import { CompareWithButton } from '../components/CompareWith';
 import { RunView } from '../components/RunView';
 import { RunModel } from '../models/run';
 import { namespaceLabel } from '../namespaces';
@@ -55,7 +56,12 @@ export const runKind: ITabKind<RunArgs> = {
       actions: context.actions,
       activity: run.activity,
       signals: [run.changed],
-      render: () => <RunView run={run} />,
+      render: () => (
+        <>
+          <CompareWithButton run={run.run} namespace={run.namespace} />
+          <RunView run={run} />
+        </>
+      ),
       refresh: () => void run.reload(),
       reopen: next => {
         if (typeof next.step === 'string') {
