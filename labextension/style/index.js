@@ -5,3 +5,4 @@ import './views.css';
 import './tabs.css';
 import './explorer.css';
 import './cards.css';
+import './compare.css';

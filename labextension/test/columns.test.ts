@@ -36,6 +36,10 @@ function run(id: string, extra: Record<string, unknown> = {}): IRun {
     status: 'succeeded',
     origin_run: null,
     namespaces: [],
+    parameters: {},
+    opaque_parameters: [],
+    parameter_types: {},
+    failure: null,
     ...extra
   } as IRun;
 }

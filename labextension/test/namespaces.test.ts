@@ -106,7 +106,11 @@ const RUN: IRun = {
   finished_at: null,
   status: 'running',
   origin_run: null,
-  namespaces: ['production:x', 'user:anne']
+  namespaces: ['production:x', 'user:anne'],
+  parameters: {},
+  opaque_parameters: [],
+  parameter_types: {},
+  failure: null
 };
 
 test("a run's own namespaces (as the server names them) come first among its system tags", () => {

@@ -319,7 +319,7 @@ export function CompareView(props: { model: CompareModel }): JSX.Element {
             type="checkbox"
             checked={model.onlyDifferences}
             onChange={event =>
-              (model.onlyDifferences = event.currentTarget.checked)
+              model.setOnlyDifferences(event.currentTarget.checked)
             }
           />
           Only differences

@@ -85,7 +85,7 @@ export class CompareModel implements IDisposable {
   get onlyDifferences(): boolean {
     return this._onlyDifferences;
   }
-  set onlyDifferences(value: boolean) {
+  setOnlyDifferences(value: boolean): void {
     this._onlyDifferences = value;
     this._changed.emit();
   }
