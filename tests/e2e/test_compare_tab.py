@@ -11,7 +11,7 @@ from typing import Dict, Iterator, List
 
 import pytest
 from compare_story import CompareStore
-from e2e_lab import PANEL, Lab, choose_theme, open_lab, screenshot
+from e2e_lab import PANEL, Lab, choose_theme, luminance, open_lab, screenshot
 from explorer_page import explorer_row, open_explorer
 from playwright.sync_api import expect
 
@@ -205,7 +205,11 @@ def test_compare_tab_looks_right_in_light_and_dark(page, compare_lab, compare_st
     screenshot(page, "compare-light")
     choose_theme(page, "JupyterLab Dark")
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
     expect(tab.locator("td.jp-mod-changed").first).to_be_visible()
+    background = tab.evaluate("el => getComputedStyle(el).backgroundColor")
+    label = tab.locator("th.jp-mfns-cmp-label").first.evaluate("el => getComputedStyle(el).color")
+    assert luminance(background) < 0.3 < luminance(label), (background, label)
     screenshot(page, "compare-dark")
     choose_theme(page, "JupyterLab Light")
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
