@@ -213,3 +213,26 @@ def test_compare_tab_looks_right_in_light_and_dark(page, compare_lab, compare_st
     screenshot(page, "compare-dark")
     choose_theme(page, "JupyterLab Light")
     expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "true")
+
+
+def test_compare_with_on_a_run_tab_picks_other_runs_of_its_flow(page, compare_lab, compare_store):
+    """Given `base` open in its run tab, when anne clicks "Compare with…", ticks `rescaled`
+    among the flow's other runs (`base` itself not offered) and confirms, then the compare tab
+    opens on `base` beside `rescaled`."""
+    base, rescaled = compare_store["base"], compare_store["rescaled"]
+    open_lab(page, compare_lab)
+    page.goto(compare_lab.url("lab", mfns=base))
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    run_tab = page.locator(f'#jp-main-dock-panel .jp-mfns-tabwidget[data-mfns-key="run:{base}"]')
+    run_tab.get_by_role("button", name="Compare with…").click()
+
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog.locator(f'label[data-pathspec="{rescaled}"]')).to_be_visible()
+    expect(dialog.locator(f'label[data-pathspec="{base}"]')).to_have_count(0)
+    dialog.locator(f'label[data-pathspec="{rescaled}"] input').check()
+    screenshot(page, "compare-with")
+    dialog.get_by_role("button", name="Compare").click()
+
+    tab = page.locator(TAB)
+    expect(tab.locator("th.jp-mfns-cmp-run")).to_have_count(2)
+    assert run_heads(tab) == [base, rescaled]
