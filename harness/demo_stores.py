@@ -62,6 +62,25 @@ def cached_demo_store(cache_dir: Optional[StrPath] = None, *, quiet: bool = True
     return DemoStore(root.resolve(), build_demo_store(root, quiet=quiet))
 
 
+def copy_store_files(source: StrPath, destination: StrPath) -> Path:
+    """Copy the local store in `source` (its `.metaflow`) to `destination`, which must not hold
+    one, and return the destination. The local store records absolute paths (the `ds-root`
+    task metadata, artifact locations), so every JSON file naming the old root is rewritten."""
+    origin = Path(source).resolve()
+    target = Path(destination).resolve()
+    if (target / ".metaflow").exists():
+        raise FileExistsError(target / ".metaflow")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(origin / ".metaflow", target / ".metaflow")
+    old, new = str(origin), str(target)
+    old_json, new_json = old.replace("/", "\\/"), new.replace("/", "\\/")  # json may escape "/"
+    for path in (target / ".metaflow").rglob("*.json"):
+        text = path.read_text(encoding="utf-8")
+        if old in text or old_json in text:
+            path.write_text(text.replace(old, new).replace(old_json, new_json), encoding="utf-8")
+    return target
+
+
 def copy_demo_store(source: DemoStore, destination: StrPath) -> DemoStore:
     """Copy a demo store to ``destination`` (which must not hold a ``.metaflow``) and return it.
 
@@ -69,18 +88,8 @@ def copy_demo_store(source: DemoStore, destination: StrPath) -> DemoStore:
     so every JSON file mentioning the old root is rewritten to the new one. Copying the demo
     store takes well under a second: use it for tests that add or remove tags.
     """
-    target = Path(destination).resolve()
-    if (target / ".metaflow").exists():
-        raise FileExistsError(target / ".metaflow")
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source.root / ".metaflow", target / ".metaflow")
+    target = copy_store_files(source.root, destination)
     shutil.copy2(source.root / MARKER_NAME, target / MARKER_NAME)
-    old, new = str(source.root), str(target)
-    old_json, new_json = old.replace("/", "\\/"), new.replace("/", "\\/")  # json may escape "/"
-    for path in (target / ".metaflow").rglob("*.json"):
-        text = path.read_text(encoding="utf-8")
-        if old in text or old_json in text:
-            path.write_text(text.replace(old, new).replace(old_json, new_json), encoding="utf-8")
     story = read_story(target)
     if story is None:
         raise RuntimeError(f"copy of {source.root} in {target} is not a complete demo store")

@@ -56,3 +56,12 @@ def load_artifact(pathspec: str, *args: Any, **kwargs: Any) -> Any:
     from .kernel.loading import load_artifact as _load
 
     return _load(pathspec, *args, **kwargs)
+
+
+def compare_values(*values: Any, names: Any = None) -> Any:
+    """What differs between one artifact's values loaded from several runs: two DataFrames'
+    `DataFrame.compare`, or the columns that differ (see `jupyter_mfns.kernel.compare_values`).
+    The compare tab's "Load both into notebook" cell calls it."""
+    from .kernel.compare_values import compare_values as _compare
+
+    return _compare(*values, names=names)

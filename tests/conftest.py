@@ -27,6 +27,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 from card_store import CardStore, build_card_store
+from compare_story import CompareStore, copy_compare_store
 
 from harness.demo_stores import DemoStore, cached_demo_store, copy_demo_store
 from harness.jupyter import chromium_launch_args
@@ -104,3 +105,10 @@ def card_store(tmp_path_factory) -> CardStore:
     with an id built from components, a hostile probe card, a resumed run, a pre-2022 card
     layout), built once per session (about 15 s). READ-ONLY."""
     return build_card_store(tmp_path_factory.mktemp("card-store"))
+
+
+@pytest.fixture(scope="session")
+def compare_store(tmp_path_factory) -> CompareStore:
+    """Five CompareFlow runs that differ in known ways (tests/compare_story.py): a private copy
+    of the cached runs (made once per source version, a minute or two)."""
+    return copy_compare_store(tmp_path_factory.mktemp("compare-store"))

@@ -9,7 +9,8 @@ The Catalog resolves it and hands the query to the room that owns it:
 - `namespaces.NamespaceQueries`: namespaces, flows and tags in use;
 - `objects.ObjectQueries`: runs, steps, tasks, artifacts and tag edits, read fresh;
 - `logs.LogQueries`: task logs;
-- `cards.CardQueries`: task cards (`@card`), their HTML and live data.
+- `cards.CardQueries`: task cards (`@card`), their HTML and live data;
+- `compare.CompareQueries`: runs side by side (parameters, steps, artifacts by sha).
 
 It never unpickles: artifact values are loaded in the kernel (`kernel/loading.py`).
 """
@@ -22,6 +23,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 from . import identity
 from .cards import CardQueries
 from .changes import Change
+from .compare import CompareQueries
 from .detect import Detector, ScanDetector, make_detector
 from .errors import MfnsError
 from .index import RunIndex, index_path_for
@@ -32,6 +34,7 @@ from .model import (
     ArtifactsJSON,
     CardDataJSON,
     CardsJSON,
+    CompareJSON,
     DagJSON,
     FlowsJSON,
     LogsJSON,
@@ -109,6 +112,7 @@ class Catalog:
         self.log_queries = LogQueries(store, self.objects)
         self.results = ResultsQueries(parts, self.objects)
         self.card_queries = CardQueries(store, self.objects)
+        self.compare_queries = CompareQueries(parts, self.objects)
         if background_refresh:
             self.start_background_refresh()
 
@@ -289,6 +293,7 @@ class Catalog:
         ns = self.resolve_namespace(namespace)
         return self.log_queries.export(pathspec, stream, ns, out)
 
+    # -- cards ---------------------------------------------------------------------------
     def cards(self, pathspec: str, namespace: Namespace = DEFAULT) -> CardsJSON:
         """A task's cards as `metaflow.cards.get_cards(task)` lists them (a resumed task's
         are its origin's), without touching any process-wide namespace."""
@@ -305,6 +310,12 @@ class Catalog:
         """A card's latest live data and its task's status (for cards of running tasks)."""
         ns = self.resolve_namespace(namespace)
         return self.card_queries.card_data(pathspec, ns, card_hash)
+
+    # -- comparisons ---------------------------------------------------------------------
+    def compare(self, runs: Sequence[str], namespace: Namespace = DEFAULT) -> CompareJSON:
+        """2 to 8 runs side by side: summary, parameters, steps and artifacts by sha (nothing
+        is loaded), each row with `differs`; every run must be in the namespace (409)."""
+        return self.compare_queries.compare(runs, self.resolve_namespace(namespace))
 
     def mutate_tags(
         self,

@@ -23,6 +23,10 @@ MAX_CURSOR_LENGTH = 1024
 MAX_TASK_PAGE = 5000
 DEFAULT_TASK_PAGE = 1000
 
+# -- comparisons (`GET compare`, `%mfns compare`) ------------------------------------------------
+MIN_COMPARE_RUNS = 2
+MAX_COMPARE_RUNS = 8
+
 # -- logs --------------------------------------------------------------------------------------
 #: most log lines one Catalog answer holds (tail, window or grep matches)
 MAX_TAIL = 100_000

@@ -248,6 +248,65 @@ class CardDataJSON(TypedDict):
     payload: Optional[Dict[str, Any]]  # Metaflow's {reload_token, data, created_on}, or None
 
 
+class CompareRowJSON(TypedDict):
+    """One row of a comparison: a value per run (in the order the runs were asked)."""
+
+    name: str
+    values: List[Any]
+    differs: bool
+
+
+class CompareParameterJSON(CompareRowJSON):
+    """A parameter: values as RUN.parameters gives them (None where absent or opaque)."""
+
+    present: List[bool]  # the run has this parameter
+    opaque: List[bool]  # its value cannot be decoded safely (compared by its artifact's sha)
+
+
+class _CompareCellRequired(TypedDict):
+    sha: str  # the artifact's sha; a many-task step: a digest of its tasks' sorted shas
+    size: int  # bytes (a many-task step: summed; -1 when unknown)
+    type: str  # the recorded type (a many-task step: "mixed" when its tasks disagree)
+    tasks: int  # tasks of the step holding it
+    task: Optional[str]  # the task's pathspec when one task holds it (the load cell reads it)
+
+
+class CompareCellJSON(_CompareCellRequired, total=False):
+    """An artifact of one run's step: one task's, or a many-task step's taken together; a
+    one-task artifact with a small plain value also carries that `value`, decoded safely."""
+
+    value: Any
+
+
+class CompareArtifactJSON(TypedDict):
+    step: str
+    name: str
+    values: List[Optional[CompareCellJSON]]  # None: that run's step has no such artifact
+    differs: bool
+    code: Optional[str]  # the cell loading every run's value and showing what differs
+
+
+class CompareStepJSON(TypedDict):
+    name: str
+    status: List[Optional[str]]  # the step's status in each run (None: the run has no such step)
+    durations_ms: List[Optional[int]]  # first task start to last task end (None: unfinished)
+    tasks: List[int]
+    task: List[Optional[str]]  # the pathspec of a step's only task
+    cloned: List[bool]  # every task of the step was cloned by `resume`
+    differs: bool  # status, or any of its artifacts, differ
+
+
+class CompareJSON(TypedDict):
+    """`GET compare`: 2 to 8 runs side by side, artifacts by sha (nothing is loaded)."""
+
+    namespace: Optional[str]
+    runs: List[RunJSON]
+    summary: List[CompareRowJSON]  # status, duration, user, tags, failure, origin
+    parameters: List[CompareParameterJSON]
+    steps: List[CompareStepJSON]  # graph order of the first run, then the others' steps
+    artifacts: List[CompareArtifactJSON]  # by step (as `steps`), then name
+
+
 class TagMutationJSON(TypedDict):
     pathspec: str
     tags: List[str]
@@ -327,6 +386,12 @@ SCHEMAS: Dict[str, type] = {
     "Artifact": ArtifactJSON,
     "Artifacts": ArtifactsJSON,
     "TagMutation": TagMutationJSON,
+    "CompareRow": CompareRowJSON,
+    "CompareParameter": CompareParameterJSON,
+    "CompareCell": CompareCellJSON,
+    "CompareArtifact": CompareArtifactJSON,
+    "CompareStep": CompareStepJSON,
+    "Compare": CompareJSON,
     "Card": CardJSON,
     "Cards": CardsJSON,
     "CardData": CardDataJSON,

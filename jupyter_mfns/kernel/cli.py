@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import Dict, List, NoReturn, Optional, Sequence
+from typing import Dict, List, NoReturn, Optional, Tuple
 
 from ..core.limits import DEFAULT_PAGE_SIZE
 
 SUBCOMMANDS = (
     "namespace", "namespaces", "flows", "runs", "latest", "params", "dag", "tag", "load", "logs",
-    "cards", "help",
+    "cards", "compare", "help",
 )  # fmt: skip
 TAG_ACTIONS = ("add", "remove", "list")
+YES_FLAGS = ("--yes", "-y")
 
 USAGE = """\
 %mfns                                    the kernel's Metaflow namespace and the default
@@ -30,10 +31,13 @@ USAGE = """\
 %mfns dag RUN                            a run's steps: type, next, status, tasks, times
 %mfns tag list RUN|FLOW                  a run's tags; a flow's tags in use, with counts
 %mfns tag add|remove RUN TAG [TAG ...]   change a run's user tags
+%mfns tag add|remove RUN RUN ... -- TAG [TAG ...] [--yes]   on many runs, confirmed once
 %mfns load TASK/ARTIFACT [--as NAME]     bind the artifact (pandas when tabular)
 %mfns load TASK                          list the task's artifacts
 %mfns logs TASK [--stderr] [--tail N]    print a task's stdout (or stderr)
 %mfns cards TASK [--id ID] [--type T]    show the task's cards (@card), sandboxed
+%mfns compare RUN RUN [...] [--all]      runs side by side: what differs (a DataFrame)
+%mfns compare RUN RUN [...] --load NAME  NAME (step.artifact) of each run, as a dict
 RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
 %mfns namespace "note: best so far". EXPR is NAME OP VALUE (OP one of == != < <= > >=, VALUE
 JSON: --where "alpha>=0.5" --where 'model=="xgb"'); ORDER is created_at, -created_at,
@@ -118,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=TAG_ACTIONS)
     p.add_argument("pathspec", help="Flow/Run (list also takes a Flow)")
     p.add_argument("tags", nargs="*", metavar="TAG")
+    p.add_argument("--yes", "-y", action="store_true", help="many runs: change without asking")
 
     p = sub.add_parser("load", help="load an artifact into a variable, or list a task's")
     p.add_argument("pathspec", help="Flow/Run/Step/Task/artifact or Flow/Run/Step/Task")
@@ -135,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--height", type=_positive_int, default=600, metavar="PX", help="frame height (600)"
     )
+    p = sub.add_parser("compare", help="2 to 8 runs side by side: what differs")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="Flow/Run")
+    p.add_argument("--all", action="store_true", help="every row, not only differences")
+    p.add_argument("--load", metavar="NAME", help="load step.artifact from each run (a dict)")
 
     sub.add_parser("help", help="show the usage")
     return parser
@@ -181,10 +190,32 @@ def _joined_values(words: List[str]) -> List[str]:
     return out
 
 
+def _split_bulk_tags(words: List[str]) -> Tuple[List[str], Optional[List[str]]]:
+    """`tag add A B -- t1 t2`: the words before `--` (with `--yes` wherever it was), and the
+    tags after it (None without `--`)."""
+    if len(words) < 2 or words[0] != "tag" or "--" not in words:
+        return words, None
+    cut = words.index("--")
+    after = words[cut + 1 :]
+    yes = [w for w in after if w in YES_FLAGS]
+    return words[:cut] + yes, [w for w in after if w not in YES_FLAGS]
+
+
 def parse(line: str, parser: Optional[argparse.ArgumentParser] = None) -> argparse.Namespace:
     """Parse one `%mfns` line; raises CommandLineError or HelpRequested."""
-    words: Sequence[str] = _joined_values(tokenize(line))
-    args = (parser or build_parser()).parse_args(list(words))
+    words, bulk_tags = _split_bulk_tags(_joined_values(tokenize(line)))
+    args = (parser or build_parser()).parse_args(words)
+    args.runs = getattr(args, "runs", None)
+    if args.command == "tag":
+        args.runs = None
+        if bulk_tags is not None:
+            if args.action == "list":
+                raise CommandLineError("%mfns tag list: takes only a pathspec")
+            args.runs, args.tags = [args.pathspec, *args.tags], bulk_tags
+        elif args.yes:
+            raise CommandLineError("%mfns tag: --yes goes with many runs: RUN RUN ... -- TAG")
+    if args.command == "compare" and args.all and args.load:
+        raise CommandLineError("%mfns compare: use either --all or --load")
     if args.command == "runs" and args.all and "--limit" in words:
         raise CommandLineError("%mfns runs: use either --limit or --all")
     if args.command == "tag" and args.action != "list" and not args.tags:

@@ -17,7 +17,9 @@ from ..core.limits import MAX_PAGE
 from ..core.pathspec import parse_pathspec
 from ..core.results.where import DEFAULT_SORT
 from . import cli
+from .bulk_tags import Confirm, bulk_tag
 from .cards import task_cards
+from .compare import run_compare
 from .frames import (
     artifacts_frame,
     dag_frame,
@@ -45,11 +47,13 @@ class Commands:
         user_ns: Optional[MutableMapping[str, Any]] = None,
         out: Optional[TextIO] = None,
         links: Callable[[], int] = lambda: 0,
+        confirm: Confirm = lambda question: None,
     ) -> None:
         self.session = session or get_session()
         self.user_ns: MutableMapping[str, Any] = user_ns if user_ns is not None else {}
         self._out = out
         self._links = links
+        self._confirm = confirm
         self._parser = cli.build_parser()
 
     @property
@@ -79,6 +83,7 @@ class Commands:
             "load": self.load,
             "logs": self.logs,
             "cards": self.cards,
+            "compare": self.compare,
             "help": self.help,
         }
         return handler[args.command](args)
@@ -207,7 +212,8 @@ class Commands:
 
     # -- tags --------------------------------------------------------------------------------
     def tag(self, args: argparse.Namespace) -> Any:
-        """`%mfns tag list|add|remove PATHSPEC [TAG ...]` in the current namespace."""
+        """`%mfns tag list|add|remove PATHSPEC [TAG ...]` in the current namespace, or
+        `add|remove RUN RUN ... -- TAG ...` on many runs (`bulk_tags.py`)."""
         ns = self.session.namespace
         catalog = self.session.catalog
         if args.action == "list":
@@ -219,6 +225,10 @@ class Commands:
                 )
             run = catalog.run(str(ps), ns)
             self._show_tags(run["pathspec"], run["tags"], run["system_tags"])
+            return None
+        if args.runs is not None:
+            adding = args.action == "add"
+            bulk_tag(self.session, args.runs, args.tags, adding, args.yes, self._confirm, self.say)
             return None
         add = args.tags if args.action == "add" else []
         remove = args.tags if args.action == "remove" else []
@@ -272,6 +282,12 @@ class Commands:
             self.say(f"{shown.listing['pathspec']} has no{which} card.")
             return None
         return shown
+
+    def compare(self, args: argparse.Namespace) -> Any:
+        """`%mfns compare RUN RUN [...] [--all] [--load NAME]`."""
+        value, line = run_compare(self.session, args.runs, args.all, args.load)
+        self.say(line)
+        return value
 
     def help(self, args: argparse.Namespace) -> None:
         self.say(cli.USAGE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from IPython.core.error import UsageError
+from IPython.core.error import StdinNotImplementedError, UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
 from ..core.errors import MfnsError
@@ -27,7 +27,10 @@ class MfnsMagics(Magics):
     def __init__(self, shell: Any, session: Optional[KernelSession] = None) -> None:
         super().__init__(shell)
         self.commands = Commands(
-            session or get_session(), user_ns=shell.user_ns, links=lambda: get_hub().links
+            session or get_session(),
+            user_ns=shell.user_ns,
+            links=lambda: get_hub().links,
+            confirm=ask_yes_no,
         )
 
     @line_magic
@@ -41,12 +44,24 @@ class MfnsMagics(Magics):
         %mfns tag add|remove|list PATHSPEC [TAG ...]
         %mfns load TASK/ARTIFACT [--as NAME]    bind an artifact (pandas when tabular)
         %mfns logs TASK [--stderr] [--tail N]
+        %mfns compare RUN RUN [...] [--all | --load NAME]  runs side by side
+        %mfns tag add|remove RUN RUN ... -- TAG [...] [--yes]  many runs, confirmed once
         `%mfns help` lists everything.
         """
         try:
             return self.commands.run(line)
         except (MfnsError, cli.CommandLineError) as error:
             raise UsageError(str(error)) from None
+
+
+def ask_yes_no(question: str) -> Optional[bool]:
+    """Ask in the cell's input box (or a terminal); None when this kernel cannot ask (a
+    notebook executed without a frontend, e.g. by nbconvert, or no terminal)."""
+    try:
+        answer = input(question)
+    except (StdinNotImplementedError, EOFError, OSError):
+        return None
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _supports_matcher_api_v2() -> bool:

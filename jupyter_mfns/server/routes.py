@@ -11,7 +11,7 @@ from typing import Any, List, Tuple, Type
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from . import browse, cards, meta, results, tags, tasks
+from . import browse, cards, compare, meta, results, tags, tasks
 from .base import API_PREFIX, MfnsHandler
 from .events import EventsHandler
 
@@ -21,6 +21,7 @@ ROUTES: List[Type[MfnsHandler]] = [
     *tasks.ROUTES,
     *results.ROUTES,
     *cards.ROUTES,
+    *compare.ROUTES,
     *tags.ROUTES,
     *meta.ROUTES,
 ]

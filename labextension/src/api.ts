@@ -12,6 +12,7 @@ import type {
   IDag,
   ICardData,
   ICards,
+  ICompare,
   IErrorBody,
   IFlows,
   ILogs,
@@ -331,6 +332,13 @@ export const api = {
   ): Promise<ICardData> {
     return requestAPI<ICardData>('card/data', {
       query: { pathspec, hash, namespace: ns(namespace) }
+    });
+  },
+
+  /** 2 to 8 runs side by side (by sha: nothing is loaded). */
+  compare(runs: readonly string[], namespace: Namespace): Promise<ICompare> {
+    return requestAPI<ICompare>('compare', {
+      query: { run: [...runs], namespace: ns(namespace) }
     });
   },
 

@@ -93,6 +93,14 @@ export type ICard = Item<ICards['cards']>;
 /** A card's latest live data and its task's status. */
 export type ICardData = Schemas['CardData'];
 
+/** `GET compare`: runs side by side, each row with `differs`. */
+export type ICompare = Schemas['Compare'];
+export type ICompareRow = Schemas['CompareRow'];
+export type ICompareParameter = Schemas['CompareParameter'];
+export type ICompareStep = Schemas['CompareStep'];
+export type ICompareArtifact = Schemas['CompareArtifact'];
+export type ICompareCell = Schemas['CompareCell'];
+
 export type ITagMutationRequest = Schemas['TagMutationRequest'];
 export type ITagMutation = Schemas['TagMutation'];
 

@@ -9,3 +9,4 @@ import './logs.css';
 import './problem.css';
 import './chips.css';
 import './cards.css';
+import './compare.css';

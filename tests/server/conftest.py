@@ -184,7 +184,9 @@ class Api:
         self, route: str, params: Optional[Params] = None, raw_query: Optional[str] = None
     ) -> str:
         url = self.base_url.rstrip("/") + "/" + API + "/" + route
-        query = raw_query if raw_query is not None else urllib.parse.urlencode(params or {})
+        query = (
+            raw_query if raw_query is not None else urllib.parse.urlencode(params or {}, doseq=True)
+        )
         return url + ("?" + query if query else "")
 
     async def request(

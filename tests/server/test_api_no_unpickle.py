@@ -44,6 +44,7 @@ def get_calls(store: DemoStore) -> List[Call]:
         ("artifacts", {"pathspec": task, "namespace": ""}),
         ("logs", {"pathspec": s.long_stdout_task, "tail": "50"}),
         ("logs", {"pathspec": s.long_stdout_task, "stream": "stderr"}),
+        ("compare", {"run": [s.resumed_run, s.failed_run, s.showcase_run], "namespace": ""}),
     ]
     return calls
 
@@ -68,6 +69,8 @@ def catalog_answer(catalog: Catalog, route: str, p: Dict[str, Any]) -> Any:
     if route == "logs":
         tail = int(p["tail"]) if "tail" in p else 20_000
         return catalog.logs(p["pathspec"], p.get("stream", "stdout"), ns, tail)
+    if route == "compare":
+        return catalog.compare(p["run"], ns)
     return None
 
 

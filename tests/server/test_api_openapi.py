@@ -61,6 +61,8 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
     await api.ok("artifacts", {"pathspec": task})
     await api.ok("dag", {"pathspec": story.showcase_run})
     await api.ok("tasks", {"pathspec": story.showcase_run, "limit": 2})
+    pair = [("run", r) for r in story.anne_prediction_runs[:2]]
+    await api.ok("compare", [*pair, ("run", will_run), ("namespace", "")])
     failed = await api.ok(
         "runs",
         [("flow", "PredictionFlow"), ("namespace", ""), ("where", "break_scoring==true")],
@@ -85,6 +87,8 @@ async def test_real_answers_of_every_operation_validate(api, openapi, mutable_de
     assert (await api.get("runs", {"flow": "PredictionFlow", "where": "x=1"})).status == 400
     assert (await api.get("dag", {"pathspec": will_run})).status == 409
     assert (await api.get("tasks", {"pathspec": "PredictionFlow/0"})).status == 404
+    assert (await api.get("compare", [*pair, ("run", will_run)])).status == 409
+    assert (await api.get("compare", pair[:1])).status == 400
     assert (
         await api.get("runs/latest", [("flow", "PredictionFlow"), ("tag", "none")])
     ).status == 404

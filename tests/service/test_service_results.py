@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+from compare_checks import ask_story_oracle, check_compare
 from real_service import RealDeployment
 from results_checks import (
     ask_oracle,
@@ -96,3 +97,13 @@ def test_a_poisoned_blob_in_s3_is_never_unpickled(service_catalog, params_story)
     service_catalog.dag(params_story["poisoned"], None)
     assert run["opaque_parameters"] == [POISONED]
     assert not Path(params_story.marker).exists()
+
+
+def test_comparisons_equal_metaflows_client_in_service_mode(
+    service_catalog, deployment: Deployment, params_story: ParamsStory
+):
+    """`compare` (tests/compare_checks.py) on the service + S3 deployment: parameters and
+    every artifact's `DataArtifact.sha` as the client reads them there; a resume's cloned
+    steps unchanged against its origin."""
+    oracle = ask_story_oracle(deployment.env("anne"), deployment.workdir / "client", params_story)
+    check_compare(service_catalog, params_story, oracle)

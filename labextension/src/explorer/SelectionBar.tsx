@@ -9,6 +9,7 @@ import * as React from 'react';
 import { ActionsContext, IActions } from '../components/actions';
 import { TagInput } from '../components/TagInput';
 import { plural } from '../format';
+import { COMPARE_MAX, COMPARE_MIN } from '../tabs/compareArgs';
 import {
   ITagPlan,
   outcomeSummary,
@@ -19,9 +20,6 @@ import {
 } from './bulkTags';
 import type { ExplorerModel } from './model';
 
-/** Runs a comparison takes (GET compare). */
-const COMPARE_MIN = 2;
-const COMPARE_MAX = 8;
 /** Runs named in the confirmation; more are counted. */
 const NAMED = 8;
 

@@ -349,6 +349,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 2 to 8 runs side by side, parameters, steps and artifacts, by sha (nothing is loaded).
+         * @description Each run must be in the namespace (409 `namespace_mismatch` naming its owners, for the
+         *     first that is not); the runs may belong to different flows. Every row holds one value
+         *     per run, in the order of the `run` parameters, and `differs` when they are not all
+         *     equal as JSON (`1` differs from `1.0`; `"NaN"` equals `"NaN"`).
+         *     - `parameters`: values as RUN.parameters gives them; an opaque parameter (never
+         *       unpickled) is compared by the sha of its `_parameters` artifact.
+         *     - `artifacts`: every public artifact of every step, by sha; a step of one task is
+         *       that task's artifact, a step of many tasks (foreach) is compared as the multiset of
+         *       its tasks' shas (so task order and numbering do not matter), its `sha` a digest of
+         *       them. Artifacts named like one of the run's parameters are left to `parameters`
+         *       (Metaflow copies each parameter into every task).
+         *     - `steps`: each step's status, duration and tasks, whether `resume` cloned it.
+         *     - `summary`: status, failure, tags, duration, user and origin of each run.
+         *     400 `invalid_argument` for fewer than 2 or more than 8 runs or a run named twice,
+         *     `invalid_pathspec` for a pathspec that is not `Flow/Run`.
+         */
+        get: operations["getCompare"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -692,6 +726,75 @@ export interface components {
             flow?: string;
             /** @description `run`: the run (`Flow/Run`) that changed. */
             pathspec?: string;
+        };
+        Compare: {
+            namespace: components["schemas"]["Namespace"];
+            /** @description The runs, in the order asked. */
+            runs: components["schemas"]["Run"][];
+            /** @description `status`, `failure` ("step: exception"), `tags`, `duration_ms`, `user`, `origin_run`. */
+            summary: components["schemas"]["CompareRow"][];
+            /** @description Every parameter of any run, in the first run's order, then the others'. */
+            parameters: components["schemas"]["CompareParameter"][];
+            /** @description The first run's steps in graph order, then steps only the others have. */
+            steps: components["schemas"]["CompareStep"][];
+            /** @description By step (as `steps`), then by name. */
+            artifacts: components["schemas"]["CompareArtifact"][];
+        };
+        CompareRow: {
+            name: string;
+            /** @description One value per run. */
+            values: unknown[];
+            differs: boolean;
+        };
+        CompareCell: {
+            /** @description The artifact's sha; for a step of many tasks, a digest of its tasks' sorted shas. */
+            sha: string;
+            /** @description Bytes as serialized, summed over the tasks (-1 when unknown). */
+            size: number;
+            /** @description The recorded type ("mixed" when the tasks disagree). */
+            type: string;
+            /** @description Tasks of the step holding it. */
+            tasks: number;
+            /** @description The task's pathspec when one task holds it. */
+            task: string | null;
+            /** @description A one-task artifact's small plain value, decoded safely (as `artifacts`). */
+            value?: unknown;
+        };
+        CompareParameter: {
+            name: string;
+            /** @description One value per run, as RUN.parameters gives it (null where absent or opaque). */
+            values: unknown[];
+            present: boolean[];
+            /** @description The run's value cannot be decoded safely; it is compared by sha. */
+            opaque: boolean[];
+            differs: boolean;
+        };
+        CompareStep: {
+            name: string;
+            /** @description The step's status in each run (null when the run has no such step). */
+            status: (null | ("running" | "succeeded" | "failed" | "unknown" | "pending"))[];
+            /** @description First task's start to the last task's end (null until every task ended). */
+            durations_ms: (number | null)[];
+            tasks: number[];
+            /** @description The pathspec of the step's only task (null for none or several). */
+            task: (string | null)[];
+            /** @description Every task of the step was cloned by `resume` from the origin run. */
+            cloned: boolean[];
+            /** @description Its status, or one of its artifacts, differs. */
+            differs: boolean;
+        };
+        CompareArtifact: {
+            step: string;
+            name: string;
+            /** @description One cell per run; null where that run's step has no such artifact. */
+            values: (null | components["schemas"]["CompareCell"])[];
+            differs: boolean;
+            /**
+             * @description For a row that differs and that every run holds in one task: the notebook cell that
+             *     loads each run's value (`load_artifact`) and shows what differs (`compare_values`:
+             *     `DataFrame.compare`, or the columns that differ). Null otherwise.
+             */
+            code: string | null;
         };
     };
     responses: {
@@ -1311,6 +1414,36 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    getCompare: {
+        parameters: {
+            query: {
+                /** @description A run (`Flow/Run`); repeat it, 2 to 8 times. */
+                run: components["schemas"]["RunPathspec"][];
+                /** @description Omitted = the default namespace; empty = global; else that namespace (any tag). */
+                namespace?: components["parameters"]["namespace"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The comparison. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compare"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["NamespaceMismatch"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

@@ -44,7 +44,7 @@ export function addOpenCommand(
         : `Open ${what}…`;
     },
     caption:
-      'Open a Metaflow flow’s runs, a run, a task, a log or a card in a main-area tab',
+      'Open a Metaflow flow’s runs, a run, a task, a log, a card or a comparison in a main-area tab',
     icon: metaflowIcon,
     describedBy: {
       args: {
@@ -53,7 +53,7 @@ export function addOpenCommand(
         properties: {
           kind: {
             type: 'string',
-            description: 'runs, run, task, log or card (compare later)'
+            description: 'runs, run, task, log, card or compare'
           },
           pathspec: {
             type: 'string',
@@ -76,6 +76,11 @@ export function addOpenCommand(
             type: 'array',
             items: { type: 'string' },
             description: 'card: two or more tasks, their card side by side'
+          },
+          runs: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'compare: 2 to 8 runs (Flow/Run), side by side'
           },
           hash: { type: 'string', description: 'card: which card (GET cards)' },
           type: { type: 'string', description: 'card: its type, e.g. blank' },

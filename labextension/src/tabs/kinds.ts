@@ -3,6 +3,7 @@
  * tabs/<kind>Tab.tsx exporting an `ITabKind`, and add it here.
  */
 import { cardKind } from './cardTab';
+import { compareKind } from './compareTab';
 import { logKind } from './logTab';
 import type { TabRegistry } from './registry';
 import { runKind } from './runTab';
@@ -15,4 +16,5 @@ export function registerKinds(registry: TabRegistry): void {
   registry.add(taskKind);
   registry.add(logKind);
   registry.add(cardKind);
+  registry.add(compareKind);
 }

@@ -192,7 +192,8 @@ export class TabManager {
   }
 
   /**
-   * Are these objects in `namespace`? When one is not, ask to switch to its owner
+   * Are these objects in `namespace`? When one is not, ask to switch to its owner; for
+   * several (a comparison), to an owner of all of them, else the global namespace
    * (the sidebar follows the choice).
    */
   private async _check(
@@ -201,6 +202,8 @@ export class TabManager {
   ): Promise<
     { namespace: Namespace } | { problem: IProblem } | { stayed: true }
   > {
+    // Check them all first: several objects (a comparison) need a namespace holding all.
+    const outside: { pathspec: string; owners: string[] }[] = [];
     for (const pathspec of pathspecs) {
       try {
         await this._options.browser.activity.track(
@@ -211,19 +214,30 @@ export class TabManager {
         if (problem.reason !== 'namespace_mismatch') {
           return { problem };
         }
-        const chosen = await askToSwitch(
-          pathspec,
-          namespace,
-          problem.owners ?? []
-        );
-        if (chosen === undefined) {
-          return { stayed: true };
-        }
-        this._options.browser.setNamespace(chosen);
-        return { namespace: chosen };
+        outside.push({ pathspec, owners: problem.owners ?? [] });
       }
     }
-    return { namespace };
+    if (!outside.length) {
+      return { namespace };
+    }
+    const [first] = outside;
+    const shared = first.owners.filter(owner =>
+      outside.every(o => o.owners.includes(owner))
+    );
+    // some are here and some elsewhere, or no owner holds them all: only global does
+    const offered =
+      outside.length === pathspecs.length && shared.length ? shared : [null];
+    const chosen = await askToSwitch(
+      first.pathspec,
+      namespace,
+      first.owners,
+      pathspecs.length > 1 ? offered : undefined
+    );
+    if (chosen === undefined) {
+      return { stayed: true };
+    }
+    this._options.browser.setNamespace(chosen);
+    return { namespace: chosen };
   }
 
   /** The sidebar's namespace, once known; a problem when the store cannot be read. */

@@ -18,7 +18,7 @@ import type { IRun, Namespace } from '../types';
 import type { SharedModels } from './shared';
 
 /** Kinds other helpers will add; `mfns:open` says they are not available until then. */
-export const RESERVED_KINDS = ['compare'] as const;
+export const RESERVED_KINDS = [] as const;
 
 /**
  * The arguments of an open tab, as saved with the workspace: JSON, with the namespace

@@ -2,6 +2,7 @@
 import { DisposableDelegate } from '@lumino/disposable';
 import * as React from 'react';
 
+import { CompareWithButton } from '../components/CompareWith';
 import type { ResultsView } from '../components/results/RunResults';
 import { RunView } from '../components/RunView';
 import { ResultsModel } from '../models/results';
@@ -88,15 +89,18 @@ export const runKind: ITabKind<RunArgs> = {
       activity: run.activity,
       signals: [run.changed, results.changed],
       render: () => (
-        <RunView
-          run={run}
-          results={results}
-          view={view}
-          onView={next => {
-            view = next;
-            tab.update();
-          }}
-        />
+        <>
+          <CompareWithButton run={run.run} namespace={run.namespace} />
+          <RunView
+            run={run}
+            results={results}
+            view={view}
+            onView={next => {
+              view = next;
+              tab.update();
+            }}
+          />
+        </>
       ),
       refresh: () => {
         void run.reload();

@@ -14,9 +14,15 @@ const OWNER_ACTION = 'mfns-owner:';
 export async function askToSwitch(
   pathspec: string,
   current: Namespace,
-  owners: readonly string[]
+  owners: readonly string[],
+  /** Where to offer switching (default its owners; the global namespace when none). */
+  offered?: readonly Namespace[]
 ): Promise<Namespace | undefined> {
-  const choices: Namespace[] = owners.length ? [...owners] : [null];
+  const choices: Namespace[] = offered
+    ? [...offered]
+    : owners.length
+      ? [...owners]
+      : [null];
   const here = namespaceLabel(current);
   const result = await showDialog({
     title: 'Open in another namespace?',

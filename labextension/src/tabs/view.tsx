@@ -11,7 +11,7 @@ import type { ITabContent, TabArgs } from './registry';
 
 /** How a kind builds its tab's content. */
 export interface ITabViewOptions {
-  /** A class for the kind's styles, e.g. `jp-mfns-runtab`. */
+  /** Classes for the kind's styles, e.g. `jp-mfns-runtab` (space-separated). */
   className: string;
   actions: IActions;
   /** Requests in flight, shown as the progress bar. */
@@ -35,7 +35,9 @@ export class TabView extends ReactWidget implements ITabContent {
     super();
     this.addClass('jp-mfns-root');
     this.addClass('jp-mfns-tabview');
-    this.addClass(_options.className);
+    for (const name of _options.className.split(/\s+/).filter(Boolean)) {
+      this.addClass(name);
+    }
     for (const signal of _options.signals) {
       signal.connect(this._changed, this);
     }
