@@ -9,6 +9,7 @@ import {
   TabArgs,
   TabRegistry
 } from '../src/tabs/registry';
+import { parseCompareArgs } from '../src/tabs/compareArgs';
 import { SharedModels } from '../src/tabs/shared';
 
 type RunArgs = TabArgs & { pathspec: string };
@@ -57,9 +58,14 @@ test('bad requests are told in words: unknown, reserved or malformed', () => {
     String(registry.resolve({ kind: 'nope' }, null)),
     /no Metaflow view/
   );
+  registry.add({
+    ...runKind,
+    kind: 'compare',
+    parse: parseCompareArgs as unknown as typeof runKind.parse
+  });
   assert.match(
-    String(registry.resolve({ kind: 'compare' }, null)),
-    /not available/
+    String(registry.resolve({ kind: 'compare', runs: ['F/1'] }, null)),
+    /Compare 2 to 8 runs, not 1/
   );
   assert.match(
     String(registry.resolve({ kind: 'run', pathspec: 'F/1/s/2' }, null)),

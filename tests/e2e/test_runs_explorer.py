@@ -132,14 +132,12 @@ def test_the_keyboard_alone_selects_ranges_and_opens_a_run(page, lab, e2e_store)
 def test_column_choice_and_widths_survive_a_reload(page, lab, e2e_store):
     """Given the explorer, when anne hides the User column, shows the System tags and widens
     the Run column, then after a page reload the restored tab shows the same columns at the
-    same width; the compare action says why it is not available yet."""
+    same width; the compare action says it wants 2 to 8 runs."""
     open_lab(page, lab)
     tab = open_explorer(page, FLOW, namespace="")
     compare = tab.get_by_role("button", name="Compare")
     expect(compare).to_be_disabled()
-    expect(compare).to_have_attribute(
-        "title", "Comparing runs is not available in this version of jupyter-mfns."
-    )
+    expect(compare).to_have_attribute("title", "Select 2 to 8 runs to compare them.")
 
     tab.get_by_role("button", name="Columns ▾").click()
     tab.get_by_role("checkbox", name="User").uncheck()
