@@ -8,40 +8,20 @@ from __future__ import annotations
 
 import argparse
 import shlex
-from typing import Dict, List, NoReturn, Optional, Tuple
+from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from ..core.limits import DEFAULT_PAGE_SIZE
 
-SUBCOMMANDS = (
-    "namespace", "namespaces", "flows", "runs", "latest", "params", "dag", "tag", "load", "logs",
-    "cards", "compare", "help",
-)  # fmt: skip
 TAG_ACTIONS = ("add", "remove", "list")
 YES_FLAGS = ("--yes", "-y")
 
-USAGE = """\
-%mfns                                    the kernel's Metaflow namespace and the default
-%mfns namespace NAME|--global|--default  set Metaflow's namespace in this kernel
-%mfns namespaces                         namespaces in the store (users, production, tags)
-%mfns flows                              flows with runs in the current namespace
-%mfns runs FLOW [--tag T ...] [--where EXPR ...] [--sort ORDER] [--limit N|--all]
-                                         runs, newest first, parameters as columns (a DataFrame)
-%mfns latest FLOW [--tag T ...] [--successful]    the latest run (a Series)
-%mfns params RUN                         a run's parameters (a Series)
-%mfns dag RUN                            a run's steps: type, next, status, tasks, times
-%mfns tag list RUN|FLOW                  a run's tags; a flow's tags in use, with counts
-%mfns tag add|remove RUN TAG [TAG ...]   change a run's user tags
-%mfns tag add|remove RUN RUN ... -- TAG [TAG ...] [--yes]   on many runs, confirmed once
-%mfns load TASK/ARTIFACT [--as NAME]     bind the artifact (pandas when tabular)
-%mfns load TASK                          list the task's artifacts
-%mfns logs TASK [--stderr] [--tail N]    print a task's stdout (or stderr)
-%mfns cards TASK [--id ID] [--type T]    show the task's cards (@card), sandboxed
-%mfns compare RUN RUN [...] [--all]      runs side by side: what differs (a DataFrame)
-%mfns compare RUN RUN [...] --load NAME  NAME (step.artifact) of each run, as a dict
+#: what the usage lines cannot say: the words' grammar
+GRAMMAR = """\
 RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
 %mfns namespace "note: best so far". EXPR is NAME OP VALUE (OP one of == != < <= > >=, VALUE
 JSON: --where "alpha>=0.5" --where 'model=="xgb"'); ORDER is created_at, -created_at,
-param:NAME or -param:NAME. `%mfns COMMAND --help` gives details."""
+param:NAME or -param:NAME. Many runs at once: %mfns tag add RUN RUN ... -- TAG [--yes].
+`%mfns COMMAND --help` gives details."""
 
 
 class CommandLineError(Exception):
@@ -88,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("flows", help="flows with runs in the current namespace")
 
     p = sub.add_parser("runs", help="runs of a flow in the current namespace, newest first")
-    p.add_argument("flow")
+    p.add_argument("flow", metavar="FLOW")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
     p.add_argument(
         "--limit", type=_positive_int, default=DEFAULT_PAGE_SIZE, metavar="N", help="at most N"
@@ -108,33 +88,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("latest", help="the latest run of a flow in the current namespace")
-    p.add_argument("flow")
+    p.add_argument("flow", metavar="FLOW")
     p.add_argument("--tag", action="append", default=[], metavar="T", help="carry this tag")
     p.add_argument("--successful", action="store_true", help="latest successful run")
 
     p = sub.add_parser("params", help="a run's parameters")
-    p.add_argument("pathspec", help="Flow/Run")
+    p.add_argument("pathspec", metavar="RUN", help="Flow/Run")
 
     p = sub.add_parser("dag", help="a run's steps with their status, tasks and times")
-    p.add_argument("pathspec", help="Flow/Run")
+    p.add_argument("pathspec", metavar="RUN", help="Flow/Run")
 
-    p = sub.add_parser("tag", help="list, add or remove a run's tags")
+    p = sub.add_parser(
+        "tag", help="list, add or remove a run's tags (or many runs': RUN RUN ... -- TAG)"
+    )
     p.add_argument("action", choices=TAG_ACTIONS)
-    p.add_argument("pathspec", help="Flow/Run (list also takes a Flow)")
+    p.add_argument("pathspec", metavar="RUN", help="Flow/Run (list also takes a Flow)")
     p.add_argument("tags", nargs="*", metavar="TAG")
     p.add_argument("--yes", "-y", action="store_true", help="many runs: change without asking")
 
     p = sub.add_parser("load", help="load an artifact into a variable, or list a task's")
-    p.add_argument("pathspec", help="Flow/Run/Step/Task/artifact or Flow/Run/Step/Task")
+    p.add_argument(
+        "pathspec",
+        metavar="TASK[/ARTIFACT]",
+        help="Flow/Run/Step/Task/artifact or Flow/Run/Step/Task",
+    )
     p.add_argument("--as", dest="name", metavar="NAME", help="variable name (default: artifact)")
 
     p = sub.add_parser("logs", help="print a task's stdout or stderr")
-    p.add_argument("pathspec", help="Flow/Run/Step/Task")
+    p.add_argument("pathspec", metavar="TASK", help="Flow/Run/Step/Task")
     p.add_argument("--stderr", action="store_true", help="stderr instead of stdout")
     p.add_argument("--tail", type=_positive_int, metavar="N", help="only the last N lines")
 
     p = sub.add_parser("cards", help="show a task's cards (@card), each in a sandboxed frame")
-    p.add_argument("pathspec", help="Flow/Run/Step/Task")
+    p.add_argument("pathspec", metavar="TASK", help="Flow/Run/Step/Task")
     p.add_argument("--id", dest="card_id", metavar="ID", help="only the card with this id")
     p.add_argument("--type", dest="card_type", metavar="T", help="only cards of this type")
     p.add_argument(
@@ -147,6 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("help", help="show the usage")
     return parser
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any]:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def usage(parser: Optional[argparse.ArgumentParser] = None) -> str:
+    """Every subcommand's usage and purpose, written by the one parser (`%mfns help`, the
+    magic's docstring)."""
+    sub = _subcommands(parser or build_parser())
+    purpose = {choice.dest: choice.help or "" for choice in sub._choices_actions}
+    lines = ["%mfns\n    the kernel's Metaflow namespace and the default"]
+    for name, command in sub.choices.items():
+        text = command.format_usage().removeprefix("usage: ").replace(" [-h]", "")
+        line = " ".join(text.split())  # argparse wraps at the terminal's width
+        lines.append(f"{line}\n    {purpose.get(name, '')}")
+    return "\n".join(lines) + "\n" + GRAMMAR
+
+
+#: the subcommands, in the parser's order
+SUBCOMMANDS = tuple(_subcommands(build_parser()).choices)
 
 
 def options(parser: Optional[argparse.ArgumentParser] = None) -> Dict[str, Dict[str, bool]]:

@@ -290,4 +290,4 @@ class Commands:
         return value
 
     def help(self, args: argparse.Namespace) -> None:
-        self.say(cli.USAGE)
+        self.say(cli.usage())

@@ -1,7 +1,7 @@
 """`%load_ext jupyter_mfns`: the `%mfns` line magic, its completion and the sidebar sync.
 
 Every error a user can cause (a bad argument, an unknown flow, another namespace's run, a bad
-tag) is shown as one line (IPython's UsageError), never as a traceback. See `cli.USAGE` for the
+tag) is shown as one line (IPython's UsageError), never as a traceback. See `cli.usage()` for the
 syntax and the README (section "In a notebook") for examples.
 """
 
@@ -35,23 +35,17 @@ class MfnsMagics(Magics):
 
     @line_magic
     def mfns(self, line: str) -> Any:
-        """Metaflow namespaces, runs, tags, logs and artifacts in this kernel.
-
-        %mfns                                   the current namespace and the default
-        %mfns namespace NAME|--global|--default set the kernel's Metaflow namespace
-        %mfns runs FLOW [--tag T ...] [--limit N|--all]    runs as a DataFrame
-        %mfns latest FLOW [--tag T ...] [--successful]     the latest run
-        %mfns tag add|remove|list PATHSPEC [TAG ...]
-        %mfns load TASK/ARTIFACT [--as NAME]    bind an artifact (pandas when tabular)
-        %mfns logs TASK [--stderr] [--tail N]
-        %mfns compare RUN RUN [...] [--all | --load NAME]  runs side by side
-        %mfns tag add|remove RUN RUN ... -- TAG [...] [--yes]  many runs, confirmed once
-        `%mfns help` lists everything.
-        """
+        # (the docstring is the parser's usage: set below the class)
         try:
             return self.commands.run(line)
         except (MfnsError, cli.CommandLineError) as error:
             raise UsageError(str(error)) from None
+
+
+# `%mfns?` shows what `%mfns help` says: the one parser's usage
+MfnsMagics.mfns.__doc__ = (
+    "Metaflow namespaces, runs, tags, logs, artifacts, cards and comparisons.\n\n" + (cli.usage())
+)
 
 
 def ask_yes_no(question: str) -> Optional[bool]:
