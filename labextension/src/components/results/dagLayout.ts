@@ -3,7 +3,7 @@ import dagre from '@dagrejs/dagre';
 
 import type { IDagStep } from '../../types';
 
-export const NODE_WIDTH = 168;
+export const NODE_WIDTH = 212; // "succeeded · 1,000 tasks · 12.5 min" fits
 export const NODE_HEIGHT = 58;
 
 export interface IPlacedStep {
