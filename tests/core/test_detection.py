@@ -160,7 +160,8 @@ def test_an_unwatched_old_run_is_left_to_the_rescan(tmp_path, anne):
     catalog.subscribe(seen)
     try:
         _wait(lambda: catalog.refresher.has_refreshed, what="the first catch-up")
-        assert detector.watcher.watch_count == 3
+        # (the watches come after the first catch-up, from the refresh thread)
+        _wait(lambda: detector.watcher.watch_count == 3, what="the root, flow and newest run")
         count, rescans = len(seen.changes), detector.safety_rescans
         # When the oldest run's tags are rewritten (no watch on its folder)
         meta = root / ".metaflow" / oldest / "_meta" / "_self.json"
