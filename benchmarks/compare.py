@@ -23,7 +23,6 @@ import hashlib
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ from typing import Any, Dict, List
 
 from harness.demo_stores import copy_store_files, default_cache_dir
 from jupyter_mfns.demo.runner import metaflow_env, run_flow
+
+from .metaflow_process import run_metaflow
 
 FLOW = Path(__file__).resolve().parent / "flows" / "twenty_step_flow.py"
 USER, NAMESPACE = "anne", "user:anne"
@@ -101,13 +102,8 @@ def compare_store() -> CompareStore:
 
 
 def metaflow_side(store: CompareStore, reps: int) -> Dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-c", _METAFLOW, json.dumps(store.runs), str(reps)],
-        capture_output=True, text=True, env=store.env(), cwd=str(store.root), check=False,
-    )  # fmt: skip
-    if proc.returncode != 0:
-        raise RuntimeError(f"Metaflow's side failed:\n{proc.stderr[-3000:]}")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    args = ["-c", _METAFLOW, json.dumps(store.runs), str(reps)]
+    return dict(run_metaflow(args, store.env(), cwd=str(store.root)))
 
 
 def ours(store: CompareStore, reps: int) -> Dict[str, Any]:

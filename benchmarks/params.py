@@ -25,7 +25,6 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from .live_server import LiveServer
+from .metaflow_process import run_metaflow
 from .scale import label, parse_sizes, warm_file_cache
 from .scaled_store import ScaledStore, scaled_store
 
@@ -78,18 +78,10 @@ print(json.dumps(out))
 
 def metaflow_side(store: ScaledStore) -> Dict[str, Any]:
     job = {"flow": FLOW, "namespace": NAMESPACE, "limit": LIMIT, "queries": QUERIES}
-    proc = subprocess.run(
-        [sys.executable, "-c", _METAFLOW],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        env=store.env("anne"),
-        cwd=str(store.root),
-        check=False,
+    answer = run_metaflow(
+        ["-c", _METAFLOW], store.env("anne"), cwd=str(store.root), stdin=json.dumps(job)
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"Metaflow's side failed:\n{proc.stderr[-3000:]}")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return dict(answer)
 
 
 def _params(name: str) -> List[Tuple[str, Any]]:

@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .live_server import LiveServer
+from .metaflow_process import run_metaflow
 from .report import markdown
 from .scaled_store import ScaledStore, scaled_store
 from .visibility import new_run_visibility, tag_change_visibility
@@ -93,18 +93,13 @@ def metaflow_side(store: ScaledStore, reps: int) -> Dict[str, Any]:
         "reps": reps,
     }
     spawned = time.time()
-    proc = subprocess.run(
-        [sys.executable, str(HERE / "metaflow_client.py"), repr(spawned)],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        env=store.env("anne"),
+    answer = run_metaflow(
+        [str(HERE / "metaflow_client.py"), repr(spawned)],
+        store.env("anne"),
         cwd=str(store.root),
-        check=False,
+        stdin=json.dumps(job),
     )
-    if proc.returncode != 0:
-        raise RuntimeError(f"Metaflow's side failed:\n{proc.stderr[-3000:]}")
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return dict(answer)
 
 
 def first_answer(server: LiveServer, params: Dict[str, Tuple[str, Any]]) -> Dict[str, float]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from service_deployment import Deployment, serve_local_store  # noqa: E402
 
 from harness.jupyter import JupyterServer  # noqa: E402
 
+from .metaflow_process import run_metaflow  # noqa: E402
 from .scaled_store import scaled_store  # noqa: E402
 
 _CARDS_CLIENT = r"""
@@ -144,15 +144,7 @@ def _page(server: JupyterServer, flow: str, ns: str, cursor: Any = None, tags: A
 
 def _metaflow(dep: Deployment, script: str, argument: str) -> Any:
     """Metaflow's client in service mode running `script`: its last line, as JSON."""
-    proc = subprocess.run(
-        [sys.executable, "-c", script, argument],
-        env=dep.env("anne"),
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=True,
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_metaflow(["-c", script, argument], dep.env("anne"), timeout=3600)
 
 
 def _client(dep: Deployment, job: str) -> Any:

@@ -12,14 +12,12 @@ Catalog answers `tasks` (all pages of 500) and `dag` with an empty cache (cold),
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from typing import Any, Dict, List
 
+from .metaflow_process import run_metaflow
 from .wide_run import WideRun, wide_run
 
 _METAFLOW = r"""
@@ -41,11 +39,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "tasks": tasks}))
 
 
 def metaflow_side(run: WideRun) -> Dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-c", _METAFLOW, run.pathspec],
-        capture_output=True, text=True, env=run.env(), cwd=str(run.root), check=True,
-    )  # fmt: skip
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return dict(run_metaflow(["-c", _METAFLOW, run.pathspec], run.env(), cwd=str(run.root)))
 
 
 def ours(run: WideRun, reps: int) -> Dict[str, Any]:
