@@ -20,7 +20,7 @@ GRAMMAR = """\
 RUN is Flow/RunId, TASK is Flow/RunId/step/TaskId. Quote arguments with spaces:
 %mfns namespace "note: best so far". EXPR is NAME OP VALUE (OP one of == != < <= > >=, VALUE
 JSON: --where "alpha>=0.5" --where 'model=="xgb"'); ORDER is created_at, -created_at,
-param:NAME or -param:NAME. Many runs at once: %mfns tag add RUN RUN ... -- TAG [--yes].
+param:NAME or -param:NAME. Many runs: %mfns tag add RUN RUN ... -- TAG [TAG ...] [--yes].
 `%mfns COMMAND --help` gives details."""
 
 

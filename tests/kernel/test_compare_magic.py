@@ -181,4 +181,5 @@ def test_bad_compare_and_bulk_tag_lines_are_one_line(kernel, runs, line, says):
 
 def test_help_names_compare_and_bulk_tagging(kernel):
     said = kernel.run("%mfns help").stdout
-    assert "%mfns compare RUN RUN" in said and "-- TAG [TAG ...] [--yes]" in said
+    assert "%mfns compare [--all] [--load NAME] RUN [RUN ...]\n    2 to 8 runs" in said
+    assert "%mfns tag add RUN RUN ... -- TAG [TAG ...] [--yes]" in said
