@@ -109,6 +109,8 @@ class ScaledStore:
     build_seconds: float
     files: int  # files written or linked for the copies
     flows: Dict[str, int] = field(default_factory=dict)  # runs per flow
+    #: SCALE_VERSION of the generator that built it ("3": built before it was recorded)
+    scale_version: str = "3"
 
     def env(self, user: str = "anne") -> Dict[str, str]:
         """Environment for a Metaflow (or Jupyter) process reading this store as ``user``."""
@@ -169,7 +171,7 @@ def scaled_store(
         if root.exists():
             _log(quiet, f"removing the incomplete store {root}")
             shutil.rmtree(root)
-        _remove_outdated(base, runs, key, quiet)
+        _remove_outdated(base, runs, key, source.story.source_hash, quiet)
         started = time.monotonic()
         real = copy_demo_store(source, root)
         templates = _trace_templates(real.root)
@@ -207,6 +209,7 @@ def scaled_store(
             build_seconds=round(time.monotonic() - started, 2),
             files=files,
             flows=flows,
+            scale_version=SCALE_VERSION,
         )
         _write_manifest(store)
         _log(quiet, f"built {runs} runs in {store.build_seconds:.1f} s: {root}")
@@ -456,11 +459,12 @@ def _read_manifest(root: Path, key: str) -> Optional[ScaledStore]:
     return ScaledStore(**data)
 
 
-def _remove_outdated(base: Path, runs: int, key: str, quiet: bool) -> None:
-    """Delete stores of this size built from older sources or generators (they are large)."""
+def _remove_outdated(base: Path, runs: int, key: str, source_hash: str, quiet: bool) -> None:
+    """Delete stores of this size built from older sources or generators (they are large);
+    a current store of another variant (seed, `full_copies`) is kept: someone uses it."""
     for lock in base.glob(f"bench-{runs}-*{LOCK_SUFFIX}"):
         other = lock.with_name(lock.name[: -len(LOCK_SUFFIX)])
-        if other.name == f"bench-{runs}-{key}":
+        if other.name == f"bench-{runs}-{key}" or _current(other, source_hash):
             continue
         try:
             import fcntl
@@ -474,6 +478,19 @@ def _remove_outdated(base: Path, runs: int, key: str, quiet: bool) -> None:
             _log(quiet, f"removing the outdated store {other}")
             shutil.rmtree(other, ignore_errors=True)
             lock.unlink(missing_ok=True)
+
+
+def _current(root: Path, source_hash: str) -> bool:
+    """A complete store built by this generator from the current demo sources."""
+    try:
+        data = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(data, dict)
+        and data.get("scale_version", "3") == SCALE_VERSION
+        and data.get("source", {}).get("source_hash") == source_hash
+    )
 
 
 class _exclusive_lock:

@@ -46,6 +46,7 @@ from .local_files import (
     read_json,
 )
 from .local_files import token as file_token
+from .local_scan import SCAN_CHUNK, scan_flow_folder
 from .rules import MetadataError, run_record_from_json
 from .s3 import LocalReader
 from .status import finished_run, task_record, unfinished_run
@@ -53,9 +54,6 @@ from .status import finished_run, task_record, unfinished_run
 #: the metadata files a task's state is derived from (attempts and resume origin): a foreach
 #: of 1,000 tasks reads these five kinds, not every `sysmeta_*` file of each task
 TASK_STATE_ROWS = ("sysmeta_attempt", "sysmeta_origin-")
-#: runs per part of `LocalStore.scan_runs_iter`
-SCAN_CHUNK = 5000
-_STAT_DIR_FD = os.stat in os.supports_dir_fd
 
 
 class LocalStore(Store):
@@ -117,54 +115,7 @@ class LocalStore(Store):
         A caller that applies each part at once makes a change visible without waiting for
         the rest of a 100k-run scan, and never holds every record of a cold start in memory.
         """
-        flow_dir = self._path(flow)
-        try:
-            entries = os.scandir(flow_dir)
-        except FileNotFoundError:
-            yield ScanResult(removed=list(known))
-            return
-        try:
-            dir_fd = os.open(flow_dir, os.O_RDONLY) if _STAT_DIR_FD else None
-        except OSError:
-            dir_fd = None
-        # one stat per run: this loop is the whole cost of a refresh with nothing new; a stat
-        # relative to the flow folder resolves 3 path components instead of the full path
-        suffix = os.sep + META + os.sep + SELF
-        stat = os.stat
-        seen: set = set()
-        part = ScanResult()
-        try:
-            with entries:
-                for e in entries:
-                    name = e.name
-                    if name in ("data", META) or name.startswith("."):
-                        continue
-                    try:
-                        if dir_fd is None:
-                            st = stat(e.path + suffix)
-                        else:
-                            st = stat(name + suffix, dir_fd=dir_fd)
-                    except (FileNotFoundError, NotADirectoryError):
-                        continue  # a run being created, or not a run folder at all
-                    seen.add(name)
-                    token = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"  # as file_token(st)
-                    part.tokens[name] = token
-                    if known.get(name) != token:
-                        try:
-                            obj = read_json(e.path + suffix)
-                            part.upserts.append(run_record_from_json(flow, name, obj, token))
-                        except (MetadataError, OSError) as exc:
-                            part.broken[name] = str(exc)
-                            del part.tokens[name]
-                            seen.discard(name)
-                    if len(part.tokens) + len(part.broken) >= chunk:
-                        yield part
-                        part = ScanResult()
-        finally:
-            if dir_fd is not None:
-                os.close(dir_fd)
-        part.removed = [r for r in known if r not in seen]
-        yield part
+        return scan_flow_folder(flow, self._path(flow), known, chunk)
 
     def read_run(self, flow: str, run_id: str) -> Optional[RunRecord]:
         path = os.path.join(self._meta_dir(flow, run_id), SELF)
