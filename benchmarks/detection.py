@@ -106,6 +106,13 @@ def run_million(args: argparse.Namespace) -> str:
         ("idle CPU (no panel)", "idle_cpu_pct", " % of a core"),
         ("resident memory after the build", "rss_mb", " MB"),
         ("peak resident memory during the build", "peak_rss_mb", " MB"),
+        ("parameters fill done (since the server started)", "fill_done_s", " s"),
+        (
+            "idle CPU once the parameters fill is done (steady)",
+            "idle_cpu_filled_pct",
+            " % of a core",
+        ),
+        ("peak resident memory through the parameters fill", "filled_peak_rss_mb", " MB"),
         ("index file", "index_mb", " MB"),
         ("restart: first answer (persisted index)", "restart_first_answer_s", " s"),
         ("restart: first page, warm (median)", "restart_first_page_warm_ms", " ms"),

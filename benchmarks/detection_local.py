@@ -130,6 +130,7 @@ def million(runs: int, full_copies: int, reps: int, minutes: float) -> Dict[str,
                 figures["idle_cpu_pct"] = cpu_share([server.process.pid], minutes * 60)
                 figures["rss_mb"] = server.rss_mb()
                 figures["peak_rss_mb"] = server.peak_rss_mb()
+                figures.update(_after_fill(server, minutes))
             finally:
                 server.stop()
             figures["index_mb"] = sum(p.stat().st_size for p in cache.iterdir()) / 2**20
@@ -148,6 +149,23 @@ def million(runs: int, full_copies: int, reps: int, minutes: float) -> Dict[str,
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         out[label] = figures
+    return out
+
+
+def _after_fill(server: LiveServer, minutes: float) -> Dict[str, Any]:
+    """Idle CPU once the background fill has indexed every run's parameters (the steady
+    state: the idle figure before it is taken while the fill still runs), and the peak RSS
+    through the fill."""
+
+    def filled() -> bool:
+        status, body = server.get("status")
+        return status == 200 and bool(body.get("parameters_indexed"))
+
+    wait_for(filled, 7200, "the parameters fill", step=1.0)
+    out: Dict[str, Any] = {"fill_done_s": time.monotonic() - server.started_at}
+    time.sleep(5)  # let the fill's last step end
+    out["idle_cpu_filled_pct"] = cpu_share([server.process.pid], minutes * 60)
+    out["filled_peak_rss_mb"] = server.peak_rss_mb()
     return out
 
 

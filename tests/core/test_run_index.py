@@ -153,3 +153,31 @@ def test_a_corrupt_or_foreign_file_is_rebuilt(tmp_path, damage):
     index.apply("F", ScanResult(upserts=[rec("7", 700)]))
     assert ids(index.query_runs("F", [], 10)) == ["7"]
     index.close()
+
+
+def _fill(index: RunIndex, run_ids: Sequence[str]) -> None:
+    created = {r: c for r, c in index.missing_parameters("F", 1000)}
+    index.write_parameters("F", [(r, created[r], {"x": 1}, '{"x": 1}') for r in run_ids])
+
+
+def test_missing_parameters_stay_exact_while_the_fill_skips_what_it_read(index, tmp_path):
+    index.apply("F", ScanResult(upserts=[rec(str(i), 100 * i) for i in range(1, 7)]))
+    assert ids_of(index.missing_parameters("F", 2)) == ["6", "5"]
+    _fill(index, ["6", "5"])
+    assert ids_of(index.missing_parameters("F", 2)) == ["4", "3"]
+    # a newer and an older run written meanwhile are missing again at once
+    index.apply("F", ScanResult(upserts=[rec("9", 900), rec("0", 50)]))
+    assert ids_of(index.missing_parameters("F", 10)) == ["9", "4", "3", "2", "1", "0"]
+    _fill(index, ["9", "4", "3", "2", "1", "0"])
+    assert index.missing_parameters("F", 10) == []
+    # another process sharing the file (a kernel) writes a run: seen as well
+    other = RunIndex(tmp_path / "index.sqlite", IDENTITY, keep_tokens=False)
+    try:
+        other.apply("F", ScanResult(upserts=[rec("8", 800)]))
+    finally:
+        other.close()
+    assert ids_of(index.missing_parameters("F", 10)) == ["8"]
+
+
+def ids_of(rows) -> List[str]:
+    return [run_id for run_id, _ in rows]

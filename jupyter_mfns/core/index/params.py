@@ -78,13 +78,18 @@ def results_of(
     return out
 
 
-def missing_parameters(db: sqlite3.Connection, flow: str, limit: int) -> List[Tuple[str, int]]:
-    """(run_id, created_at) of runs whose parameters were never read, newest first."""
+def missing_parameters(
+    db: sqlite3.Connection, flow: str, limit: int, at_most: Optional[Tuple[int, str]] = None
+) -> List[Tuple[str, int]]:
+    """(run_id, created_at) of runs whose parameters were never read, newest first; with
+    `at_most`, only runs at or below that (created_at, run_id)."""
+    below = "" if at_most is None else " AND (r.created_at, r.run_id) <= (?, ?)"
     return db.execute(
         "SELECT r.run_id, r.created_at FROM runs r WHERE r.flow = ? AND NOT EXISTS ("
         "SELECT 1 FROM run_results x WHERE x.flow = r.flow AND x.run_id = r.run_id "
-        "AND x.parameters IS NOT NULL) ORDER BY r.created_at DESC, r.run_id DESC LIMIT ?",
-        (flow, limit),
+        f"AND x.parameters IS NOT NULL){below} ORDER BY r.created_at DESC, r.run_id DESC "
+        "LIMIT ?",
+        (flow, *(at_most or ()), limit),
     ).fetchall()
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: runs written per batch inside a transaction (their tag rows are built in memory)
 WRITE_BATCH = 2000
+#: a flow's floor when no run of it misses its parameters
+_NOTHING_MISSING = (-1, "")
 
 
 class RunIndex:
@@ -41,6 +43,8 @@ class RunIndex:
         self.generation = 0
         #: per flow, bumped when runs' parameters are written (answers filtered by them)
         self.params_generation: Dict[str, int] = {}
+        #: flow -> (generation, connection, its data_version, newest run missing parameters)
+        self._missing_floor: Dict[str, Tuple[int, sqlite3.Connection, int, Tuple[int, str]]] = {}
         self.file.open()
         self._flows = set(queries.indexed_flows(self.db))
         if self._tokens is not None:
@@ -210,7 +214,23 @@ class RunIndex:
         return params.results_of(self.db, flow, run_ids)
 
     def missing_parameters(self, flow: str, limit: int) -> List[Tuple[str, int]]:
-        return params.missing_parameters(self.db, flow, limit)
+        """Runs whose parameters were never read, newest first.
+
+        The fill reads them newest first, so each call would walk past every run filled
+        before it (quadratic over 1M runs): the newest missing run found is remembered, and
+        while nothing but parameters was written since (by this process: its generation; by
+        other connections, kernels too: the connection's `data_version`), no run above it
+        can be missing (reading parameters only shrinks the set)."""
+        db = self.db
+        stamp = (self.generation, db, db.execute("PRAGMA data_version").fetchone()[0])
+        floor = self._missing_floor.get(flow)
+        at_most = floor[3] if floor is not None and floor[:3] == stamp else None
+        if at_most == _NOTHING_MISSING:
+            return []
+        rows = params.missing_parameters(db, flow, limit, at_most)
+        newest = (rows[0][1], rows[0][0]) if rows else _NOTHING_MISSING
+        self._missing_floor[flow] = (*stamp, newest)
+        return rows
 
     def query_filtered(
         self,
