@@ -138,7 +138,7 @@ export function CompareWithButton(props: {
     return null;
   }
   return (
-    <div className="jp-mfns-cmpwith-bar">
+    <span className="jp-mfns-cmpwith-action">
       <Button
         small
         className="jp-mod-styled"
@@ -147,6 +147,6 @@ export function CompareWithButton(props: {
       >
         Compare with…
       </Button>
-    </div>
+    </span>
   );
 }

@@ -14,17 +14,33 @@ export function GotoBox(props: { disabled?: boolean }): JSX.Element {
   const [text, setText] = React.useState('');
   const [pending, setPending] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<IProblem | null>(null);
+  // What the box holds now, for lookups that end after more typing.
+  const typed = React.useRef('');
+  // Lookups run one after another, so the last one asked for ends in front.
+  const queue = React.useRef<Promise<void>>(Promise.resolve());
+  const edit = (value: string) => {
+    typed.current = value;
+    setText(value);
+  };
 
-  const go = async () => {
-    const wanted = text.trim();
+  const lookUp = async (wanted: string) => {
     setPending(wanted);
     setProblem(null);
     const found = await actions.goTo(wanted);
     setPending(null);
-    setProblem(found);
-    if (!found) {
-      setText('');
+    const current = typed.current.trim();
+    if (current === wanted) {
+      setProblem(found);
+      if (!found) {
+        edit(''); // found and opened: the box is free for the next one
+      }
     }
+  };
+  const go = () => {
+    const wanted = text.trim();
+    queue.current = queue.current
+      .then(() => lookUp(wanted))
+      .catch(reason => console.error('jupyter-mfns: go to', wanted, reason));
   };
 
   return (
@@ -33,7 +49,7 @@ export function GotoBox(props: { disabled?: boolean }): JSX.Element {
         className="jp-mfns-goto-form"
         onSubmit={event => {
           event.preventDefault();
-          void go();
+          go();
         }}
       >
         <input
@@ -43,7 +59,7 @@ export function GotoBox(props: { disabled?: boolean }): JSX.Element {
           value={text}
           spellCheck={false}
           onChange={event => {
-            setText(event.target.value);
+            edit(event.target.value);
             setProblem(null);
           }}
           onKeyDown={event => {
@@ -57,7 +73,7 @@ export function GotoBox(props: { disabled?: boolean }): JSX.Element {
           type="submit"
           small
           className="jp-mfns-goto-button"
-          disabled={props.disabled || pending !== null}
+          disabled={props.disabled}
         >
           Go
         </Button>

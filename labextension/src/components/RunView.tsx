@@ -186,6 +186,8 @@ export function RunView(props: {
   results: ResultsModel;
   view: ResultsView;
   onView: (view: ResultsView) => void;
+  /** Actions shown on the run's title line (the tab's "Compare with…"). */
+  headActions?: React.ReactNode;
 }): JSX.Element {
   const { run, results } = props;
   const actions = React.useContext(ActionsContext);
@@ -207,7 +209,9 @@ export function RunView(props: {
       {info.failure && (
         <FailureBanner failure={info.failure} namespace={run.namespace} />
       )}
-      <DetailHead status={info.status} pathspec={info.pathspec} />
+      <DetailHead status={info.status} pathspec={info.pathspec}>
+        {props.headActions}
+      </DetailHead>
       <dl className="jp-mfns-meta">
         <dt>User</dt>
         <dd>{info.user ?? '—'}</dd>

@@ -32,6 +32,8 @@ export function StatusIcon(props: {
 export function DetailHead(props: {
   status: Status;
   pathspec: string;
+  /** Actions on the object, at the end of the line (e.g. "Compare with…"). */
+  children?: React.ReactNode;
 }): JSX.Element {
   return (
     <div className="jp-mfns-detail-head">
@@ -43,6 +45,7 @@ export function DetailHead(props: {
         {props.pathspec}
       </span>
       <CopyButton text={props.pathspec} />
+      {props.children}
     </div>
   );
 }

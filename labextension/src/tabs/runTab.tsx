@@ -89,18 +89,18 @@ export const runKind: ITabKind<RunArgs> = {
       activity: run.activity,
       signals: [run.changed, results.changed],
       render: () => (
-        <>
-          <CompareWithButton run={run.run} namespace={run.namespace} />
-          <RunView
-            run={run}
-            results={results}
-            view={view}
-            onView={next => {
-              view = next;
-              tab.update();
-            }}
-          />
-        </>
+        <RunView
+          run={run}
+          results={results}
+          view={view}
+          onView={next => {
+            view = next;
+            tab.update();
+          }}
+          headActions={
+            <CompareWithButton run={run.run} namespace={run.namespace} />
+          }
+        />
       ),
       refresh: () => {
         void run.reload();
