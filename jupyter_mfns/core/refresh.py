@@ -341,7 +341,7 @@ class Refresher:
     # -- writes made by queries, and the change feed -----------------------------------------
     def upsert(self, rec: RunRecord) -> None:
         """Write a run read fresh from the store, announcing what it changed."""
-        before = self.index.tokens(rec.flow).get(rec.run_id)
+        before = self.index.token(rec.flow, rec.run_id)  # one row, not the flow's tokens
         written = self.index.upsert(rec)
         if before != rec.token:
             known = {} if before is None else {rec.run_id: before}
