@@ -447,12 +447,18 @@ def _write_manifest(store: ScaledStore) -> None:
     os.replace(tmp, store.root / MANIFEST_NAME)
 
 
-def _read_manifest(root: Path, key: str) -> Optional[ScaledStore]:
+def _manifest_json(root: Path) -> Optional[Dict[str, Any]]:
+    """The manifest a finished build wrote, as JSON (None: none, or unreadable)."""
     try:
         data = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("key") != key or not (root / ".metaflow").is_dir():
+    return data if isinstance(data, dict) else None
+
+
+def _read_manifest(root: Path, key: str) -> Optional[ScaledStore]:
+    data = _manifest_json(root)
+    if data is None or data.get("key") != key or not (root / ".metaflow").is_dir():
         return None
     data["root"] = Path(data["root"])
     data["source"] = DemoStory.from_json(json.dumps(data["source"]))
@@ -482,12 +488,9 @@ def _remove_outdated(base: Path, runs: int, key: str, source_hash: str, quiet: b
 
 def _current(root: Path, source_hash: str) -> bool:
     """A complete store built by this generator from the current demo sources."""
-    try:
-        data = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+    data = _manifest_json(root)
     return (
-        isinstance(data, dict)
+        data is not None
         and data.get("scale_version", "3") == SCALE_VERSION
         and data.get("source", {}).get("source_hash") == source_hash
     )

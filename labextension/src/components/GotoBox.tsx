@@ -26,12 +26,12 @@ export function GotoBox(props: { disabled?: boolean }): JSX.Element {
   const lookUp = async (wanted: string) => {
     setPending(wanted);
     setProblem(null);
-    const found = await actions.goTo(wanted);
+    const failure = await actions.goTo(wanted);
     setPending(null);
     const current = typed.current.trim();
     if (current === wanted) {
-      setProblem(found);
-      if (!found) {
+      setProblem(failure);
+      if (!failure) {
         edit(''); // found and opened: the box is free for the next one
       }
     }
